@@ -1,0 +1,616 @@
+"""Import observations: read → stage → validate → diff against the store → write, all-or-nothing.
+
+The pipeline works on a *staging* table of text cells inside DuckDB, so validation and the diff
+run as set-based SQL (a million-row file validates in about the time DuckDB takes to read it).
+Readers for other layouts (Excel, wide tables, other encodings) only need to produce the staging
+table: columns of text plus `row_no` (the row as the user sees it in the file, header = row 1)
+and `sheet`.
+
+Nothing is written unless the whole file is valid. A value that differs from the stored one for
+the same dataset, indicator, region and period is a revision: a new row with a newer vintage;
+the old row stays.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from . import db as dbmod
+from .periods import PERIOD_TYPES
+from .registry import Lookup
+from .units import UNITS
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+REQUIRED_COLUMNS = ("indicator", "region", "period", "value", "unit", "source")
+OPTIONAL_COLUMNS = ("yoy_pct", "source_url", "note", "quote", "status", "period_type", "release_date")
+KNOWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Columns our own export adds for people to read; ignored on import without a warning.
+EXPORT_INFO_COLUMNS = ("indicator_name_zh", "indicator_name_en", "region_name_zh", "region_name_en",
+                       "value_in_indicator_unit", "indicator_unit", "vintage", "dataset", "synthetic")
+STATUSES = ("preliminary", "final", "revised")
+YOY_PLAUSIBLE = (-50.0, 150.0)
+EARLIEST_YEAR = 1949
+PROBLEMS_PER_CHECK = 20  # rows listed per kind of problem; the count says how many in all
+
+
+def now_beijing() -> datetime:
+    return datetime.now(BEIJING).replace(tzinfo=None, microsecond=0)
+
+
+# --------------------------------------------------------------------------- problems
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # "error" or "warning"
+    code: str
+    message: str
+    message_zh: str
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.location()}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file has errors; nothing was written."""
+
+    def __init__(self, plan: "ImportPlan"):
+        self.plan = plan
+        first = plan.errors[:5]
+        more = len(plan.errors) - len(first)
+        text = "\n".join(str(p) for p in first) + (f"\n… and {more} more errors" if more > 0 else "")
+        super().__init__(text)
+
+
+class PlanChanged(Exception):
+    """The database changed between the preview and the confirmation; preview again."""
+
+
+# --------------------------------------------------------------------------- reading files
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset {exc.start}); "
+            "save it as CSV UTF-8 and try again"
+        ) from exc
+
+
+def normalise_header(name: str) -> str:
+    return name.strip().lstrip("\ufeff").strip().lower()
+
+
+@dataclass
+class StagedFile:
+    """A file read into the staging table `staging` of a connection."""
+
+    file_name: str
+    file_format: str
+    rows: int
+    columns: list[str]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> StagedFile:
+    """Read a long-format CSV into the temporary table `staging` (all text)."""
+    problems: list[Problem] = []
+
+    def fatal(code: str, en: str, zh: str, row: int | None = None) -> StagedFile:
+        problems.append(Problem("error", code, en, zh, file_name, row=row))
+        _create_empty_staging(con, [])
+        return StagedFile(file_name, "csv", 0, [], problems)
+
+    if not data.strip():
+        return fatal("empty_file", "the file is empty", "文件为空")
+    try:
+        text, encoding = decode_text(data)
+    except ValueError as exc:
+        return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+    header_line = next(csv.reader(io.StringIO(text)), [])
+    headers = [normalise_header(h) for h in header_line]
+    if len(set(headers)) != len(headers):
+        dupes = sorted({h for h in headers if headers.count(h) > 1})
+        return fatal("duplicate_column", f"column(s) named twice in the header: {', '.join(dupes)}",
+                     f"表头中有重复列：{'、'.join(dupes)}", row=1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        return fatal("missing_column",
+                     f"missing column(s) {', '.join(missing)}; the header must contain {', '.join(REQUIRED_COLUMNS)}",
+                     f"缺少列：{'、'.join(missing)}；表头须包含 {', '.join(REQUIRED_COLUMNS)}", row=1)
+    for extra in [h for h in headers if h not in KNOWN_COLUMNS + EXPORT_INFO_COLUMNS]:
+        problems.append(Problem("warning", "unknown_column", f"column {extra!r} is not part of the format and is ignored",
+                                f"列“{extra}”不属于导入格式，已忽略", file_name, row=1, column=extra))
+
+    # DuckDB reads UTF-8 itself; other encodings are transcoded in Python first (DuckDB's own
+    # GBK support is an extension that would need the network).
+    temp_path = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
+            temp_path = fh.name
+            fh.write(text.encode("utf-8") if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf") else data)
+        columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
+        # Parse on a scratch connection: a parse error there cannot abort the caller's transaction.
+        scratch = duckdb.connect(":memory:", config=dbmod.DUCKDB_CONFIG)
+        try:
+            parsed = scratch.sql(
+                "SELECT (row_number() OVER () + 1)::INTEGER AS row_no, NULL::VARCHAR AS sheet, * "
+                "FROM read_csv($path, columns = $columns, header = true, auto_detect = false, delim = ',', "
+                "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
+                params={"path": temp_path, "columns": columns},
+            ).to_arrow_table()
+        except duckdb.Error as exc:
+            row, detail = _diagnose_csv(text, len(headers))
+            return fatal("malformed_csv", f"the CSV cannot be parsed: {detail or str(exc).splitlines()[0]}",
+                         f"CSV格式错误：{detail or '无法解析'}", row=row)
+        finally:
+            scratch.close()
+    finally:
+        if temp_path:
+            os.unlink(temp_path)
+    # Rename positional columns to the normalised header names (constants, not user SQL).
+    renames = ", ".join(f'c{i} AS "{_ident(h)}"' for i, h in enumerate(headers) if h in KNOWN_COLUMNS)
+    con.execute("DROP TABLE IF EXISTS staging")
+    con.register("staging_in", parsed)
+    con.execute(f"CREATE TEMP TABLE staging AS SELECT row_no, sheet, {renames} FROM staging_in")
+    con.unregister("staging_in")
+    rows = con.execute("SELECT count(*) FROM staging").fetchone()[0]
+    if rows == 0:
+        problems.append(Problem("error", "no_rows", "the file has a header but no data rows", "文件只有表头，没有数据行",
+                                file_name, row=2))
+    return StagedFile(file_name, "csv", rows, [h for h in headers if h in KNOWN_COLUMNS], problems)
+
+
+def stage_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """Stage an already-read table (Excel, wide layouts): text columns plus row_no and sheet."""
+    con.execute("DROP TABLE IF EXISTS staging")
+    con.register("staging_in", frame)
+    con.execute("CREATE TEMP TABLE staging AS SELECT * FROM staging_in")
+    con.unregister("staging_in")
+
+
+def _ident(name: str) -> str:
+    if name not in KNOWN_COLUMNS:
+        raise ValueError(f"unexpected column {name!r}")
+    return name
+
+
+def _create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+    con.execute("DROP TABLE IF EXISTS staging")
+    con.execute("CREATE TEMP TABLE staging (row_no INTEGER, sheet VARCHAR)")
+
+
+def _diagnose_csv(text: str, n_columns: int) -> tuple[int | None, str | None]:
+    """Find the first row whose field count differs from the header's, for a precise message."""
+    try:
+        for row_no, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if fields and len(fields) != n_columns:
+                return row_no, f"row {row_no} has {len(fields)} fields, the header has {n_columns}"
+    except csv.Error as exc:
+        return None, str(exc)
+    return None, None
+
+
+# --------------------------------------------------------------------------- validation (SQL)
+
+def _lookup_tables(con: duckdb.DuckDBPyConnection, lookup: Lookup) -> None:
+    keys = pd.DataFrame({"key": list(lookup.region_by_key), "code": list(lookup.region_by_key.values())})
+    con.execute("DROP TABLE IF EXISTS region_keys")
+    con.register("region_keys_in", keys)
+    con.execute("CREATE TEMP TABLE region_keys AS SELECT * FROM region_keys_in")
+    con.unregister("region_keys_in")
+    ind_rows = []
+    for ind_id, spec in lookup.indicators.items():
+        for key in (ind_id, spec["name_zh"]):
+            ind_rows.append({"key": key, "id": ind_id, "unit": spec["unit"], "allow_negative": spec["allow_negative"],
+                             "derived": bool(spec["components"])})
+    inds = pd.DataFrame(ind_rows).drop_duplicates("key")
+    con.execute("DROP TABLE IF EXISTS indicator_keys")
+    con.register("indicator_keys_in", inds)
+    con.execute("CREATE TEMP TABLE indicator_keys AS SELECT * FROM indicator_keys_in")
+    con.unregister("indicator_keys_in")
+    units = pd.DataFrame([{"unit": u, "family": fam, "factor": f} for u, (fam, f) in UNITS.items()])
+    con.execute("DROP TABLE IF EXISTS unit_factors")
+    con.register("unit_factors_in", units)
+    con.execute("CREATE TEMP TABLE unit_factors AS SELECT * FROM unit_factors_in")
+    con.unregister("unit_factors_in")
+
+
+def _col(columns: list[str], name: str) -> str:
+    """SQL for a trimmed staging column, or NULL when the file does not have it."""
+    return f"nullif(trim(s.{name}), '')" if name in columns else "NULL::VARCHAR"
+
+
+NORMALISE_SQL = """
+CREATE OR REPLACE TEMP TABLE normalised AS
+WITH raw AS (
+    SELECT s.row_no, s.sheet,
+        {indicator} AS indicator_raw, {region} AS region_raw, {period} AS period_raw,
+        {value} AS value_raw, {unit} AS unit_raw, {yoy} AS yoy_raw, {source} AS source,
+        {source_url} AS source_url, {quote} AS quote, {note} AS note, lower({status}) AS status_raw,
+        lower({period_type}) AS period_type_raw, {vintage} AS vintage_raw
+    FROM staging s
+), parsed AS (
+    SELECT raw.*,
+        ik.id AS indicator_id, ik.unit AS indicator_unit, ik.allow_negative, ik.derived,
+        rk.code AS region_code,
+        regexp_extract(period_raw, '^(\\d{{4}})(?:-(\\d{{1,2}}))?$', ['y', 'm']) AS pm,
+        TRY_CAST(replace(value_raw, ',', '') AS DOUBLE) AS value_num,
+        TRY_CAST(replace(replace(yoy_raw, '%', ''), ',', '') AS DOUBLE) AS yoy_pct,
+        uf.family AS unit_family, uf.factor AS unit_factor,
+        iu.family AS indicator_family, iu.factor AS indicator_factor,
+        TRY_CAST(vintage_raw AS TIMESTAMP) AS vintage_ts
+    FROM raw
+    LEFT JOIN indicator_keys ik ON ik.key = raw.indicator_raw
+    LEFT JOIN region_keys rk ON rk.key = lower(raw.region_raw)
+    LEFT JOIN unit_factors uf ON uf.unit = coalesce(raw.unit_raw, ik.unit)
+    LEFT JOIN unit_factors iu ON iu.unit = ik.unit
+)
+SELECT parsed.*,
+    coalesce(unit_raw, indicator_unit) AS unit_published,
+    value_num AS value_published,
+    CASE WHEN value_num IS NOT NULL AND unit_family = indicator_family
+         THEN round(value_num * unit_factor / indicator_factor, 9) END AS value,
+    TRY_CAST(nullif(pm.y, '') AS INTEGER) AS year,
+    CASE WHEN nullif(pm.m, '') IS NULL THEN 12 ELSE TRY_CAST(pm.m AS INTEGER) END AS month,
+    CASE WHEN nullif(pm.y, '') IS NULL THEN NULL
+         WHEN nullif(pm.m, '') IS NULL THEN 'annual'
+         ELSE coalesce(period_type_raw, 'ytd') END AS period_type,
+    CASE WHEN nullif(pm.m, '') IS NULL THEN pm.y ELSE pm.y || '-' || lpad(pm.m, 2, '0') END AS period
+FROM parsed
+"""
+
+# Each check: code, severity, column, SQL condition on `normalised`, English and Chinese message templates.
+# Templates may use {value} (the offending cell) and {extra}.
+CHECKS: list[tuple[str, str, str, str, str, str, str]] = [
+    ("missing_indicator", "error", "indicator", "indicator_raw IS NULL", "indicator_raw",
+     "the indicator is empty", "指标为空"),
+    ("unknown_indicator", "error", "indicator", "indicator_raw IS NOT NULL AND indicator_id IS NULL", "indicator_raw",
+     "unknown indicator {value!r}{extra}", "未知指标“{value}”{extra}"),
+    ("derived_indicator", "error", "indicator", "derived", "indicator_raw",
+     "{value!r} is computed from its component series; import those instead",
+     "“{value}”由分项指标汇总计算，请导入分项数据"),
+    ("missing_region", "error", "region", "region_raw IS NULL", "region_raw", "the region is empty", "地区为空"),
+    ("unknown_region", "error", "region", "region_raw IS NOT NULL AND region_code IS NULL", "region_raw",
+     "unknown region {value!r}{extra}", "未知地区“{value}”{extra}"),
+    ("bad_period", "error", "period",
+     "period_raw IS NULL OR year IS NULL OR month NOT BETWEEN 1 AND 12", "period_raw",
+     "period must be YYYY (a year) or YYYY-MM (January to that month), got {value!r}",
+     "期别应为YYYY（年度）或YYYY-MM（1至该月累计），实际为“{value}”"),
+    ("bad_period_type", "error", "period_type",
+     f"period_type_raw IS NOT NULL AND (period_type_raw NOT IN {PERIOD_TYPES} "
+     "OR (period_type_raw = 'annual') <> (nullif(pm.m, '') IS NULL))", "period_type_raw",
+     "period_type must match the period: 'annual' for YYYY, 'ytd' or 'month' for YYYY-MM; got {value!r}",
+     "期别类型与期别不符：YYYY为annual，YYYY-MM为ytd或month；实际为“{value}”"),
+    ("period_too_early", "error", "period", f"year < {EARLIEST_YEAR}", "period_raw",
+     f"period {{value!r}} is before {EARLIEST_YEAR}", f"期别“{{value}}”早于{EARLIEST_YEAR}年"),
+    ("future_period", "error", "period", "year * 12 + month > $today_ordinal", "period_raw",
+     "period {value!r} is in the future", "期别“{value}”在未来"),
+    ("value_not_numeric", "error", "value", "value_raw IS NOT NULL AND value_num IS NULL", "value_raw",
+     "value {value!r} is not a number", "数值“{value}”不是数字"),
+    ("yoy_not_numeric", "error", "yoy_pct", "yoy_raw IS NOT NULL AND yoy_pct IS NULL", "yoy_raw",
+     "yoy_pct {value!r} is not a number", "同比增速“{value}”不是数字"),
+    ("no_value", "error", "value", "value_raw IS NULL AND yoy_raw IS NULL", "value_raw",
+     "the row has neither a value nor a growth rate", "该行既无数值也无增速"),
+    ("negative_value", "error", "value", "value_num < 0 AND NOT coalesce(allow_negative, true)", "value_raw",
+     "value {value} is negative, which this indicator cannot be", "数值{value}为负，该指标不可能为负"),
+    ("unknown_unit", "error", "unit", "unit_raw IS NOT NULL AND unit_family IS NULL", "unit_raw",
+     "unknown unit {value!r}", "未知单位“{value}”"),
+    ("unit_mismatch", "error", "unit",
+     "unit_family IS NOT NULL AND indicator_family IS NOT NULL AND unit_family <> indicator_family",
+     "unit_raw", "unit {value!r} does not fit the indicator, whose unit is {extra}",
+     "单位“{value}”与指标单位{extra}不符"),
+    ("missing_source", "error", "source", "source IS NULL", "source",
+     "the source is empty; every number needs its source", "来源为空，每个数据都须注明来源"),
+    ("bad_status", "error", "status", f"status_raw IS NOT NULL AND status_raw NOT IN {STATUSES}", "status_raw",
+     "status must be one of preliminary, final, revised; got {value!r}",
+     "状态应为preliminary、final或revised，实际为“{value}”"),
+    ("bad_release_date", "error", "release_date", "vintage_raw IS NOT NULL AND vintage_ts IS NULL", "vintage_raw",
+     "release_date {value!r} is not a date (YYYY-MM-DD)", "发布日期“{value}”不是日期（YYYY-MM-DD）"),
+    ("unit_converted", "warning", "unit",
+     "unit_family IS NOT NULL AND unit_family = indicator_family AND unit_raw IS NOT NULL AND unit_raw <> indicator_unit",
+     "unit_raw", "value converted from {value} to {extra}", "数值已由{value}换算为{extra}"),
+    ("implausible_yoy", "warning", "yoy_pct",
+     f"yoy_pct < {YOY_PLAUSIBLE[0]} OR yoy_pct > {YOY_PLAUSIBLE[1]}", "yoy_raw",
+     "year-on-year change {value}% is outside the plausible range; please check it",
+     "同比增速{value}%超出合理范围，请核对"),
+    ("formula_like_text", "warning", "quote",
+     "regexp_matches(coalesce(quote, '') || chr(10) || coalesce(note, '') || chr(10) || coalesce(source, ''), '(^|\\n)[=+@]')",
+     "quote", "a text cell starts with =, + or @; it is stored as text and neutralised in exports",
+     "文本以=、+或@开头，按文本保存，导出时已转义"),
+]
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: Lookup,
+                    today: date | None = None) -> list[Problem]:
+    """Normalise `staging` into `normalised` and return the problems found (errors and warnings)."""
+    today = today or now_beijing().date()
+    _lookup_tables(con, lookup)
+    cols = staged.columns
+    con.execute(NORMALISE_SQL.format(
+        indicator=_col(cols, "indicator"), region=_col(cols, "region"), period=_col(cols, "period"),
+        value=_col(cols, "value"), unit=_col(cols, "unit"), yoy=_col(cols, "yoy_pct"),
+        source=_col(cols, "source"), source_url=_col(cols, "source_url"), quote=_col(cols, "quote"),
+        note=_col(cols, "note"), status=_col(cols, "status"), period_type=_col(cols, "period_type"),
+        vintage=_col(cols, "release_date"),
+    ))
+    problems: list[Problem] = []
+    today_ordinal = today.year * 12 + today.month
+    for code, severity, column, condition, value_col, en, zh in CHECKS:
+        sql = (f"SELECT row_no, sheet, {value_col}, indicator_unit, count(*) OVER () AS n FROM normalised "
+               f"WHERE {condition.replace('$today_ordinal', str(today_ordinal))} ORDER BY row_no LIMIT {PROBLEMS_PER_CHECK}")
+        hits = con.execute(sql).fetchall()
+        for row_no, sheet, value, indicator_unit, total in hits:
+            extra_en, extra_zh = _extra(code, value, indicator_unit, lookup)
+            problems.append(Problem(severity, code, en.format(value=value, extra=extra_en),
+                                    zh.format(value=value, extra=extra_zh), staged.file_name, sheet, row_no, column))
+        if hits and hits[0][4] > PROBLEMS_PER_CHECK:
+            more = hits[0][4] - PROBLEMS_PER_CHECK
+            problems.append(Problem(severity, code, f"… and {more} more rows with the same problem ({code})",
+                                    f"……另有{more}行存在同样问题", staged.file_name, None, None, column))
+    problems.extend(_duplicate_problems(con, staged.file_name))
+    # Row order reads best; problems without a row (summaries) go last. sort() is stable.
+    problems.sort(key=lambda p: p.row if p.row is not None else 1 << 30)
+    return problems
+
+
+def _extra(code: str, value, indicator_unit, lookup: Lookup) -> tuple[str, str]:
+    if code == "unknown_region" and value:
+        suggestion = lookup.suggest_region(str(value))
+        return ((f"; did you mean {suggestion}?", f"，是否应为“{suggestion}”？") if suggestion else ("", ""))
+    if code == "unknown_indicator" and value:
+        suggestion = lookup.suggest_indicator(str(value))
+        return ((f"; did you mean {suggestion}?", f"，是否应为“{suggestion}”？") if suggestion else ("", ""))
+    if code in ("unit_mismatch", "unit_converted"):
+        return str(indicator_unit), str(indicator_unit)
+    return "", ""
+
+
+def _duplicate_problems(con: duckdb.DuckDBPyConnection, file_name: str) -> list[Problem]:
+    rows = con.execute(
+        "SELECT indicator_id, region_code, period_type, period, list(row_no ORDER BY row_no) AS rows, "
+        "list(sheet ORDER BY row_no)[1] AS sheet "
+        "FROM normalised WHERE indicator_id IS NOT NULL AND region_code IS NOT NULL AND period IS NOT NULL "
+        "GROUP BY ALL HAVING count(*) > 1 ORDER BY rows[1] LIMIT ?", [PROBLEMS_PER_CHECK]
+    ).fetchall()
+    problems = []
+    for ind, region, ptype, period, row_nos, sheet in rows:
+        listed = ", ".join(str(r) for r in row_nos)
+        problems.append(Problem(
+            "error", "duplicate_row",
+            f"{ind} / {region} / {period} ({ptype}) appears more than once in the file (rows {listed})",
+            f"{ind} / {region} / {period}（{ptype}）在文件中重复出现（第{listed}行）",
+            file_name, sheet, row_nos[1], "period"))
+    return problems
+
+
+# --------------------------------------------------------------------------- diff and write
+
+DIFF_SQL = """
+CREATE OR REPLACE TEMP TABLE incoming AS
+WITH latest AS (
+    SELECT * FROM observations_latest WHERE dataset = $dataset
+)
+SELECT n.row_no, n.sheet, n.indicator_id, n.region_code, n.period, n.period_type, n.year, n.month,
+    n.value, n.indicator_unit AS unit, n.value_published, n.unit_published, n.yoy_pct,
+    n.source, n.source_url, n.quote, n.note, n.status_raw AS status, n.vintage_ts,
+    l.id AS previous_id, l.value AS previous_value, l.yoy_pct AS previous_yoy_pct,
+    l.vintage AS previous_vintage, l.source AS previous_source,
+    CASE
+        WHEN l.id IS NULL THEN 'added'
+        WHEN ((n.value IS NULL AND l.value IS NULL) OR abs(n.value - l.value) <= 1e-9 * greatest(1, abs(l.value)))
+         AND ((n.yoy_pct IS NULL AND l.yoy_pct IS NULL) OR abs(n.yoy_pct - l.yoy_pct) <= 1e-9 * greatest(1, abs(l.yoy_pct)))
+         AND n.unit_published IS NOT DISTINCT FROM l.unit_published
+         AND n.source IS NOT DISTINCT FROM l.source
+         AND n.source_url IS NOT DISTINCT FROM l.source_url
+         AND n.quote IS NOT DISTINCT FROM l.quote
+         AND n.note IS NOT DISTINCT FROM l.note
+         AND coalesce(n.status_raw, l.status) IS NOT DISTINCT FROM l.status
+        THEN 'unchanged'
+        ELSE 'revised'
+    END AS change
+FROM normalised n
+LEFT JOIN latest l
+  ON l.indicator_id = n.indicator_id AND l.region_code = n.region_code
+ AND l.period_type = n.period_type AND l.period = n.period
+"""
+
+
+@dataclass
+class ImportPlan:
+    file_name: str
+    file_sha256: str
+    file_format: str
+    dataset: str
+    rows_in_file: int
+    problems: list[Problem]
+    added: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    previous_import: dict | None = None  # the last successful import of the same file, if any
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def is_no_op(self) -> bool:
+        return self.is_valid and self.added == 0 and self.revised == 0
+
+    def counts(self) -> tuple[int, int, int]:
+        return self.added, self.revised, self.unchanged
+
+
+def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str, dataset: str,
+            today: date | None = None) -> ImportPlan:
+    """Validate the staged rows and diff them against the store. Writes only temporary tables."""
+    lookup = Lookup.from_connection(con)
+    problems = list(staged.problems)
+    if staged.rows and not any(p.severity == "error" for p in staged.problems):
+        problems += validate_staged(con, staged, lookup, today)
+    plan = ImportPlan(staged.file_name, data_sha256, staged.file_format, dataset, staged.rows, problems)
+    if plan.is_valid:
+        con.execute(DIFF_SQL.replace("$dataset", "?"), [dataset])
+        counts = dict(con.execute("SELECT change, count(*) FROM incoming GROUP BY change").fetchall())
+        plan.added, plan.revised, plan.unchanged = (counts.get(k, 0) for k in ("added", "revised", "unchanged"))
+        prev = con.execute(
+            "SELECT id, finished_at, user_name FROM import_log WHERE file_sha256 = ? AND dataset = ? "
+            "AND outcome = 'success' ORDER BY id DESC LIMIT 1", [data_sha256, dataset]).fetchone()
+        if prev:
+            plan.previous_import = {"id": prev[0], "finished_at": prev[1], "user_name": prev[2]}
+    return plan
+
+
+def changes(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
+    """The additions and revisions of the last `prepare` on this connection, for a preview."""
+    return con.execute(
+        "SELECT change, row_no, sheet, indicator_id, region_code, period, period_type, previous_value, value, "
+        "previous_yoy_pct, yoy_pct, unit, unit_published, value_published, source, previous_vintage "
+        "FROM incoming WHERE change <> 'unchanged' ORDER BY change DESC, row_no LIMIT ?", [limit]).df()
+
+
+def _log(con: duckdb.DuckDBPyConnection, plan: ImportPlan, outcome: str, user: str, started: datetime,
+         message: str) -> int:
+    return con.execute(
+        "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
+        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [started, now_beijing(), plan.file_name, plan.file_sha256, plan.file_format, plan.dataset, plan.rows_in_file,
+         plan.added, plan.revised, plan.unchanged, user, outcome, message],
+    ).fetchone()[0]
+
+
+def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, started: datetime,
+               vintage: datetime | None = None) -> int:
+    """Insert the additions and revisions of a prepared plan and log the import. Caller owns the transaction."""
+    vintage = vintage or now_beijing()
+    outcome = "success" if (plan.added or plan.revised) else "no_op"
+    message = f"{plan.added} added, {plan.revised} revised, {plan.unchanged} unchanged"
+    if outcome == "no_op" and plan.previous_import:
+        message += f"; same file as import #{plan.previous_import['id']}"
+    import_id = _log(con, plan, outcome, user, started, message)
+    con.execute(
+        "INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,"
+        " value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id) "
+        "SELECT ?, indicator_id, region_code, period, period_type, year, month, value, unit, value_published,"
+        " unit_published, yoy_pct, source, source_url, quote, note,"
+        " CASE WHEN status IS NULL AND change = 'revised' THEN 'revised' ELSE status END,"
+        " coalesce(vintage_ts, ?), ? "
+        "FROM incoming WHERE change <> 'unchanged' ORDER BY row_no",
+        [plan.dataset, vintage, import_id],
+    )
+    return import_id
+
+
+@dataclass
+class ImportResult:
+    plan: ImportPlan
+    outcome: str  # success | no_op
+    import_id: int
+
+    def summary(self) -> str:
+        p = self.plan
+        if self.outcome == "no_op":
+            again = (f" (this file was already imported as import #{p.previous_import['id']} "
+                     f"on {p.previous_import['finished_at']:%Y-%m-%d %H:%M})") if p.previous_import else ""
+            return f"{p.file_name}: nothing to change — all {p.unchanged} rows are already stored{again}."
+        return (f"{p.file_name}: {p.added} rows added, {p.revised} revised (old values kept as earlier vintages), "
+                f"{p.unchanged} unchanged.")
+
+
+def log_attempt(db_path: str | os.PathLike, plan: ImportPlan, outcome: str, user: str, started: datetime,
+                message: str) -> None:
+    """Record a rejected or failed attempt in its own transaction (the data itself was not touched)."""
+    with dbmod.writer(db_path) as con:
+        _log(con, plan, outcome, user, started, message[:2000])
+
+
+def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, dataset: str = "official",
+                user: str = "cli", stage=None, expected_counts: tuple[int, int, int] | None = None,
+                today: date | None = None, vintage: datetime | None = None) -> ImportResult:
+    """Import one file all-or-nothing. Raises ImportRejected (nothing written) when the file has errors.
+
+    `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; the default
+    reads the long CSV format. `expected_counts` (added, revised, unchanged) guards a confirmed
+    preview: if the store changed since, PlanChanged is raised and nothing is written.
+    """
+    stage = stage or stage_long_csv
+    started = now_beijing()
+    digest = sha256_bytes(data)
+    plan: ImportPlan | None = None
+    try:
+        with dbmod.writer(db_path) as con:
+            staged = stage(con, data, file_name)
+            plan = prepare(con, staged, digest, dataset, today)
+            if not plan.is_valid:
+                raise ImportRejected(plan)
+            if expected_counts is not None and plan.counts() != tuple(expected_counts):
+                raise PlanChanged(
+                    f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
+                    f"now {plan.counts()}); review the preview again")
+            import_id = write_plan(con, plan, user, started, vintage)
+            outcome = "success" if (plan.added or plan.revised) else "no_op"
+        return ImportResult(plan, outcome, import_id)
+    except ImportRejected as exc:
+        log_attempt(db_path, exc.plan, "rejected", user, started, str(exc))
+        raise
+    except PlanChanged:
+        raise
+    except Exception as exc:
+        if plan is not None:
+            log_attempt(db_path, plan, "failed", user, started, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def preview_file(reader: dbmod.Reader, data: bytes, file_name: str, *, dataset: str = "official", stage=None,
+                 today: date | None = None) -> tuple[ImportPlan, pd.DataFrame]:
+    """Validate and diff a file against the live database without writing: (plan, changes)."""
+    stage = stage or stage_long_csv
+    with reader.cursor() as con:
+        staged = stage(con, data, file_name)
+        plan = prepare(con, staged, sha256_bytes(data), dataset, today)
+        diff = changes(con) if plan.is_valid else pd.DataFrame()
+    return plan, diff

@@ -1,0 +1,98 @@
+"""Named, parameterised queries over the store. Every page, the CLI and the engine read through here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from .db import Reader
+
+FAR_FUTURE = datetime(9999, 12, 31)
+
+OBSERVATION_COLUMNS = (
+    "dataset, indicator_id, region_code, period, period_type, year, month, value, unit, value_published, "
+    "unit_published, yoy_pct, source, source_url, quote, note, status, vintage, is_derived"
+)
+
+
+def regions(reader: Reader, level: str | None = None) -> pd.DataFrame:
+    sql = "SELECT code, name_zh, short_name_zh, name_en, level, parent_code, is_synthetic FROM regions"
+    params: list = []
+    if level:
+        sql += " WHERE level = ?"
+        params.append(level)
+    return reader.query_df(sql + " ORDER BY code", params)
+
+
+def indicators(reader: Reader) -> pd.DataFrame:
+    return reader.query_df(
+        "SELECT id, name_zh, name_en, unit, kind, frequency, direction, decimals, components, publisher,"
+        " definition_zh, definition_en, notes_zh, notes_en FROM indicators ORDER BY id")
+
+
+def plans(reader: Reader) -> pd.DataFrame:
+    return reader.query_df("SELECT * FROM plans ORDER BY id")
+
+
+def targets(reader: Reader, region_code: str | None = None) -> pd.DataFrame:
+    sql = "SELECT t.*, p.title_zh AS plan_title_zh, p.title_en AS plan_title_en FROM targets t JOIN plans p ON p.id = t.plan_id"
+    params: list = []
+    if region_code:
+        sql += " WHERE t.region_code = ?"
+        params.append(region_code)
+    return reader.query_df(sql + " ORDER BY t.sort_order", params)
+
+
+def datasets(reader: Reader) -> pd.DataFrame:
+    return reader.query_df(
+        "SELECT d.*, (SELECT count(*) FROM observations o WHERE o.dataset = d.id) AS rows FROM datasets d ORDER BY d.id")
+
+
+def observations(reader: Reader, dataset: str = "official", *, indicator_ids: list[str] | None = None,
+                 region_codes: list[str] | None = None, known_at: datetime | None = None) -> pd.DataFrame:
+    """The latest vintage of every period (or the one known at `known_at`), derived sums included."""
+    sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_resolved(?) WHERE dataset = ?"
+    params: list = [known_at or FAR_FUTURE, dataset]
+    if indicator_ids is not None:
+        sql += " AND list_contains(?, indicator_id)"
+        params.append(list(indicator_ids))
+    if region_codes is not None:
+        sql += " AND list_contains(?, region_code)"
+        params.append(list(region_codes))
+    return reader.query_df(sql + " ORDER BY indicator_id, region_code, year, month, period_type", params)
+
+
+def history(reader: Reader, dataset: str, indicator_id: str, region_code: str, period: str) -> pd.DataFrame:
+    """Every vintage of one figure, newest first: revisions stay visible."""
+    return reader.query_df(
+        "SELECT o.period_type, o.value, o.unit, o.value_published, o.unit_published, o.yoy_pct, o.status, o.vintage,"
+        " o.source, o.source_url, o.quote, o.note, o.import_id, l.file_name, l.user_name "
+        "FROM observations o LEFT JOIN import_log l ON l.id = o.import_id "
+        "WHERE o.dataset = ? AND o.indicator_id = ? AND o.region_code = ? AND o.period = ? "
+        "ORDER BY o.vintage DESC, o.id DESC", [dataset, indicator_id, region_code, period])
+
+
+def import_log(reader: Reader, limit: int = 200) -> pd.DataFrame:
+    return reader.query_df("SELECT * FROM import_log ORDER BY id DESC LIMIT ?", [limit])
+
+
+def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool = False) -> pd.DataFrame:
+    """All observations with provenance, in the long import format plus names and vintage.
+
+    The first columns are exactly the import format (value and unit as published), so an export
+    can be imported again; the rest are for people to read.
+    """
+    source = "observations" if all_vintages else "observations_latest"
+    return reader.query_df(
+        "SELECT o.indicator_id AS indicator, o.region_code AS region, o.period,"
+        " o.value_published AS value, o.unit_published AS unit, o.yoy_pct,"
+        " o.source, o.source_url, o.note, o.quote, o.status, o.period_type,"
+        " i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en,"
+        " r.name_zh AS region_name_zh, r.name_en AS region_name_en,"
+        " o.value AS value_in_indicator_unit, o.unit AS indicator_unit, o.vintage, o.dataset, d.is_synthetic AS synthetic "
+        f"FROM {source} o "  # one of two constant names
+        "JOIN datasets d ON d.id = o.dataset "
+        "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
+        "WHERE o.dataset = ? ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type, o.vintage",
+        [dataset])

@@ -1,0 +1,27 @@
+"""Shared fixtures: an initialised database built once per session and copied per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor import bootstrap
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "monitor.duckdb"
+    bootstrap.initialise(path)
+    return path
+
+
+@pytest.fixture
+def db_path(template_db, tmp_path) -> Path:
+    """A fresh copy of the initialised database (registry + bundled official data)."""
+    path = tmp_path / "monitor.duckdb"
+    shutil.copyfile(template_db, path)
+    return path
