@@ -1025,23 +1025,31 @@ class NbsClient:
                 raise BlockedByWAF(f"{url} answered {status} without a usable redirect; the WAF may "
                                    "be challenging this client. Retry later.")
 
+            # A WAF page is HTML (body starts with "<"), or any non-JSON content type whose
+            # body is not JSON either. A JSON content type with a broken body is malformed.
             ctype = resp.headers.get("Content-Type", "").lower()
-            if text.lstrip().startswith("<") or "html" in ctype:
+            payload: Any = None
+            blocked = text.lstrip().startswith("<")
+            if not blocked:
+                try:
+                    payload = json.loads(text)
+                except ValueError as exc:
+                    if "json" in ctype:
+                        raise MalformedResponse(
+                            f"{url} returned a body that is not valid JSON ({exc}); first 200 chars: "
+                            f"{text[:200]!r}. Nothing was written; retry later, and if it persists "
+                            "record the response and re-check the protocol.") from exc
+                    blocked = True
+            if blocked:
                 if not waf_retry_used:
                     waf_retry_used = True
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
-                    f"{url} answered 200 with an HTML page (WAF challenge or block page) even after "
-                    f"a warm-up GET of {PORTAL_PAGE_PATH}. Do not parse it. Slow down, make sure "
-                    "dts is a JSON list, and retry later.")
-            try:
-                payload = json.loads(text)
-            except ValueError as exc:
-                raise MalformedResponse(
-                    f"{url} returned a body that is not valid JSON ({exc}); first 200 chars: "
-                    f"{text[:200]!r}. Nothing was written; retry later, and if it persists record "
-                    "the response and re-check the protocol.") from exc
+                    f"{url} answered {status} with an HTML/non-JSON page ({ctype or 'no content type'}; "
+                    f"starts {text[:80]!r}): a WAF challenge or block page, even after a warm-up GET "
+                    f"of {PORTAL_PAGE_PATH}. Do not parse it. Slow down, make sure dts is a JSON "
+                    "list, and retry later.")
             check_envelope(payload, url=url)
             return ApiResponse(payload=payload, url=url)
 
@@ -1188,6 +1196,8 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn:
             _, end = _slice_years(leaf)
             if end is None or end >= since_year:
                 keep.append(leaf)
+        if not keep:
+            warn.append(f"no leaf of {' › '.join(walked)} covers {since_year} or later; nothing fetched")
         return root_id, keep
     raise SchemaDrift(f"series {spec.name!r}: empty tree_path")  # pragma: no cover (registry forbids)
 
