@@ -732,7 +732,7 @@ def assemble_rows(
         slot = slots.setdefault(key, {
             "value": None, "yoy": None, "value_id": None, "yoy_id": None, "unit": None,
             "cid": cell["cid"], "root_id": cell["root_id"], "source_url": cell["source_url"],
-            "da": cell["region_code"], "value_unit_default": None,
+            "da": cell["region_code"],
         })
         if f.column == "value":
             if slot["value_id"] is not None and slot["value_id"] != cell["indicator_id"]:
