@@ -48,7 +48,7 @@ __all__ = [
     "build_das_request", "build_esdata_request",
     "parse_period", "parse_value", "normalize_label", "indicator_label", "check_envelope",
     "parse_esdata", "match_tree_nodes", "resolve_fields", "assemble_rows",
-    "load_registry", "fetch_nbs",
+    "load_registry", "fetch_nbs", "empty_rows",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -1152,13 +1152,6 @@ def _to_frame(records: list[dict]) -> pd.DataFrame:
         else:
             df[col] = df[col].astype("str")
     return df.reset_index(drop=True)
-
-
-@dataclass
-class _Target:
-    cid: str
-    root_id: str
-    resolved: list[ResolvedField]
 
 
 def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn: list[str]) -> tuple[str, list[dict]]:
