@@ -1,4 +1,5 @@
-"""Shared fixtures: an initialised database built once per session and copied per test."""
+"""Shared fixtures: an initialised database built once per session and copied per test,
+and the fake NBS server (tests/fakes/nbs_server.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor import bootstrap
+from tests.fakes.nbs_server import nbs_server  # noqa: F401  (fixture)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
