@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all-vintages", action="store_true", help="include superseded vintages (revision history)")
     p.add_argument("out", help="output file")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("fetch", help="fetch series from an online source into the database")
+    p.add_argument("source", choices=("nbs",), help="nbs: the National Bureau of Statistics data-release API")
+    _db_arg(p)
+    p.add_argument("--since", type=int, default=2019, metavar="YYYY", help="first year to fetch (default 2019)")
+    p.add_argument("--series", nargs="+", metavar="NAME", help="only these series of data/nbs_registry.toml")
+    p.set_defaults(func=cmd_fetch)
     return parser
 
 
@@ -130,6 +137,25 @@ def cmd_export(args) -> int:
         out.write_bytes(export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes))
     print(f"{out}: {len(frame)} observations written")
     return EXIT_OK
+
+
+def cmd_fetch(args) -> int:
+    from .fetch import fetch_and_store
+
+    target = db_path(args.db)
+    bootstrap.ensure_database(target)
+    try:
+        outcome = fetch_and_store(target, args.since, user=f"{getpass.getuser()} (fetch nbs)", series=args.series)
+    except ImportRejected as exc:
+        print("the fetched data failed validation; nothing was written:", file=sys.stderr)
+        for problem in exc.plan.errors[:50]:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    for line in outcome.lines():
+        print(line, file=sys.stderr if line.startswith(("warning", "FAILED")) else sys.stdout)
+    return EXIT_ERROR if outcome.fetch.core_failures else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
