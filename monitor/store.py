@@ -96,3 +96,25 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
         "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
         "WHERE o.dataset = ? ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type, o.vintage",
         [dataset])
+
+
+def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
+    """Periods that hold data for an indicator some target uses, newest first (choices for 'as of')."""
+    rows = reader.query_rows(
+        "SELECT DISTINCT o.period, o.year, o.month FROM observations_current o "
+        "WHERE o.dataset = ? AND o.indicator_id IN (SELECT indicator_id FROM targets WHERE indicator_id IS NOT NULL) "
+        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset])
+    return [r[0] for r in rows]
+
+
+def provenance(reader: Reader, dataset: str, keys: list[str]) -> pd.DataFrame:
+    """Source, URL, quote, vintage and status of the figures named by "indicator|region|period_type|period" keys."""
+    if not keys:
+        return pd.DataFrame(columns=["indicator_id", "region_code", "period", "period_type", "value_published",
+                                     "unit_published", "yoy_pct", "source", "source_url", "quote", "note",
+                                     "status", "vintage", "is_derived"])
+    return reader.query_df(
+        "SELECT indicator_id, region_code, period, period_type, value_published, unit_published, yoy_pct, source,"
+        " source_url, quote, note, status, vintage, is_derived FROM observations_current "
+        "WHERE dataset = ? AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
+        "ORDER BY indicator_id, region_code, year, month", [dataset, keys])

@@ -1,0 +1,122 @@
+"""Altair chart builders (pure: data in, alt.Chart out) and server-side PNG export.
+
+Charts name a CJK font so Chinese never renders as boxes: browsers pick the first installed
+family, and vl-convert (PNG export) uses the system font Debian's fonts-wqy-microhei installs.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .i18n import t
+
+CJK_FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
+SERIES_ORDER = ("observed", "path", "projection")
+SERIES_COLOURS = {"observed": "#1f5fa8", "path": "#6b6b6b", "projection": "#d98c1f"}
+SERIES_DASH = {"observed": [1, 0], "path": [6, 4], "projection": [2, 3]}
+
+
+def _year_axis(title: str) -> alt.X:
+    return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(nice=False, zero=False))
+
+
+def build_series_chart(observed: pd.DataFrame, path: pd.DataFrame, *, target_year: int | None,
+                       target_value: float | None, unit: str, lang: str = "zh", title: str = "") -> alt.LayerChart:
+    """Observed annual values, the target path (dashed), the projection at the current pace and the target point.
+
+    `observed`: columns year, value (annual levels). `path`: columns year, value, series ∈ {path, projection}.
+    """
+    labels = {s: t(f"chart.series.{s}", lang) for s in SERIES_ORDER}
+    frames = [observed.assign(series="observed")[["year", "value", "series"]]]
+    if len(path):
+        frames.append(path[["year", "value", "series"]])
+    data = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
+    data["year"] = data["year"].astype(int)
+    data["label"] = data["series"].map(labels)
+    order = [labels[s] for s in SERIES_ORDER]
+    colour = alt.Color("label:N", title=None, sort=order,
+                       scale=alt.Scale(domain=order, range=[SERIES_COLOURS[s] for s in SERIES_ORDER]),
+                       legend=alt.Legend(orient="bottom"))
+    dash = alt.StrokeDash("label:N", title=None, sort=order,
+                          scale=alt.Scale(domain=order, range=[SERIES_DASH[s] for s in SERIES_ORDER]),
+                          legend=alt.Legend(orient="bottom"))
+    value_title = f"{t('chart.value', lang)}（{unit}）" if lang == "zh" else f"{t('chart.value', lang)} ({unit})"
+    lines = alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
+        x=_year_axis(t("chart.year", lang)),
+        y=alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False)),
+        color=colour,
+        strokeDash=dash,
+        tooltip=[alt.Tooltip("label:N", title=t("chart.series_title", lang)),
+                 alt.Tooltip("year:Q", title=t("chart.year", lang), format="d"),
+                 alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.1f")],
+    )
+    layers = [lines]
+    if target_year is not None and target_value is not None:
+        target = pd.DataFrame({"year": [int(target_year)], "value": [float(target_value)],
+                               "label": [t("chart.target", lang)]})
+        point = alt.Chart(target).mark_point(shape="diamond", size=180, filled=True, color="#b2182b").encode(
+            x="year:Q", y="value:Q",
+            tooltip=[alt.Tooltip("label:N", title=t("chart.series_title", lang)),
+                     alt.Tooltip("value:Q", title=t("chart.value", lang), format=",.1f")])
+        text = alt.Chart(target).mark_text(dy=-14, color="#b2182b", fontWeight="bold").encode(
+            x="year:Q", y="value:Q", text="label:N")
+        layers += [point, text]
+    return alt.layer(*layers).properties(title=title, height=340).configure(font=CJK_FONT)
+
+
+def build_growth_chart(rates: pd.DataFrame, *, target_rate: float | None, lang: str = "zh",
+                       title: str = "") -> alt.LayerChart:
+    """Official year-on-year growth by year (bars; preliminary ones lighter) against the target rate (rule).
+
+    `rates`: columns year, yoy_pct (percent), status.
+    """
+    data = rates[["year", "yoy_pct", "status"]].copy()
+    data["year"] = data["year"].astype(int)
+    data["kind"] = [t("chart.preliminary", lang) if s == "preliminary" else t("chart.official", lang)
+                    for s in data["status"]]
+    bars = alt.Chart(data).mark_bar(size=28).encode(
+        x=_year_axis(t("chart.year", lang)),
+        y=alt.Y("yoy_pct:Q", title=t("chart.growth", lang)),
+        opacity=alt.Opacity("kind:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=[t("chart.official", lang), t("chart.preliminary", lang)],
+                                            range=[0.9, 0.45])),
+        color=alt.value(SERIES_COLOURS["observed"]),
+        tooltip=[alt.Tooltip("year:Q", title=t("chart.year", lang), format="d"),
+                 alt.Tooltip("yoy_pct:Q", title=t("chart.growth", lang), format=".1f"),
+                 alt.Tooltip("kind:N", title=t("chart.series_title", lang))],
+    )
+    layers = [bars]
+    if target_rate is not None:
+        rule_data = pd.DataFrame({"rate": [float(target_rate)], "label": [t("chart.target_rate", lang, rate=target_rate)]})
+        layers.append(alt.Chart(rule_data).mark_rule(color="#b2182b", strokeDash=[6, 4], strokeWidth=2).encode(y="rate:Q"))
+        layers.append(alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-8, color="#b2182b").encode(
+            y="rate:Q", text="label:N", x=alt.value(0)))
+    return alt.layer(*layers).properties(title=title, height=300).configure(font=CJK_FONT)
+
+
+def build_ytd_chart(frame: pd.DataFrame, *, lang: str = "zh", title: str = "") -> alt.LayerChart:
+    """Cumulative completion of the year's path value by month against the 时序进度 line (m/12).
+
+    `frame`: columns year, month, completion (fraction), time_share (fraction).
+    """
+    data = frame.copy()
+    data["period"] = data["year"].astype(str) + "-" + data["month"].astype(int).map("{:02d}".format)
+    base = alt.Chart(data)
+    x = alt.X("period:N", title=t("chart.period", lang), sort=None)
+    bars = base.mark_bar(color="#1f5fa8", opacity=0.85).encode(
+        x=x, y=alt.Y("completion:Q", title=t("chart.completion", lang), axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("period:N", title=t("chart.period", lang)),
+                 alt.Tooltip("completion:Q", title=t("chart.completion", lang), format=".1%"),
+                 alt.Tooltip("time_share:Q", title=t("chart.time_share", lang), format=".1%")])
+    schedule = base.mark_tick(color="#b2182b", thickness=3, size=28).encode(x=x, y="time_share:Q")
+    return alt.layer(bars, schedule).properties(title=title, height=260).configure(font=CJK_FONT)
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0, lang: str = "zh") -> bytes:
+    """Render on the server with vl-convert; Chinese number and time formats for zh."""
+    import vl_convert as vlc
+
+    locale = "zh-CN" if lang == "zh" else "en-US"
+    return vlc.vegalite_to_png(chart.to_dict(), scale=scale, format_locale=locale, time_format_locale=locale,
+                               allowed_base_urls=[])
