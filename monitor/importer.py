@@ -144,8 +144,9 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
         return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
     header_line = next(csv.reader(io.StringIO(text)), [])
     headers = [normalise_header(h) for h in header_line]
-    if len(set(headers)) != len(headers):
-        dupes = sorted({h for h in headers if headers.count(h) > 1})
+    named = [h for h in headers if h]  # unnamed columns are ignored like any unknown one
+    if len(set(named)) != len(named):
+        dupes = sorted({h for h in named if named.count(h) > 1})
         return fatal("duplicate_column", f"column(s) named twice in the header: {', '.join(dupes)}",
                      f"表头中有重复列：{'、'.join(dupes)}", row=1)
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
@@ -153,7 +154,7 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
         return fatal("missing_column",
                      f"missing column(s) {', '.join(missing)}; the header must contain {', '.join(REQUIRED_COLUMNS)}",
                      f"缺少列：{'、'.join(missing)}；表头须包含 {', '.join(REQUIRED_COLUMNS)}", row=1)
-    for extra in [h for h in headers if h not in KNOWN_COLUMNS + EXPORT_INFO_COLUMNS]:
+    for extra in [h for h in headers if h and h not in KNOWN_COLUMNS + EXPORT_INFO_COLUMNS]:
         problems.append(Problem("warning", "unknown_column", f"column {extra!r} is not part of the format and is ignored",
                                 f"列“{extra}”不属于导入格式，已忽略", file_name, row=1, column=extra))
 

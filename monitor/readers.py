@@ -552,11 +552,14 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
         indicator = found[0]
         ind_loc, ind_row = where(found[1], found[2])
     else:
+        title = next(((r, c, t) for r, c, t in lines if not UNIT_LINE.search(nfkc(t))), None)
         report.error("no_indicator",
-                     "cannot tell which indicator the table holds: no title line names one we know; "
-                     "pass indicator= (--indicator ID)",
+                     "cannot tell which indicator the table holds: "
+                     + (f"the title {title[2]!r} names none we know" if title else "there is no title line")
+                     + "; pass indicator= (--indicator ID)",
                      "无法判断表中指标：标题未包含已知指标名称；请指定指标（--indicator）",
-                     sheet, table.header_row + 1, None)
+                     sheet, title[0] + 1 if title else table.header_row + 1,
+                     f"column {column_letter(title[1])}" if title else "indicator (option)")
         return []
 
     # Unit: option, else a '单位：' line, else the header's brackets, else each cell's own.
