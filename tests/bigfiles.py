@@ -28,16 +28,17 @@ def periods() -> list[str]:
     return [p for year in range(1950, 2026) for p in [str(year)] + [f"{year}-{m:02d}" for m in range(1, 13)]]
 
 
-def long_lines(n: int) -> list[str]:
+def long_lines(n: int, source: str = SOURCE) -> list[str]:
     """n distinct valid rows (indicator × region × period), as CSV lines."""
     keys = itertools.product(INDICATORS, region_codes(), periods())
-    return [f"{ind},{region},{period},{(i % 997) + 0.5},亿元,,{SOURCE},,\n"
+    return [f"{ind},{region},{period},{(i % 997) + 0.5},亿元,,{source},,\n"
             for i, (ind, region, period) in zip(range(n), keys)]
 
 
-def write_long_csv(path: Path, n: int, *, bad_row: int | None = None, bad_value: str = "abc") -> Path:
+def write_long_csv(path: Path, n: int, *, bad_row: int | None = None, bad_value: str = "abc",
+                   source: str = SOURCE) -> Path:
     """Write n rows; `bad_row` (file row number, header = 1) gets a non-numeric value."""
-    lines = long_lines(n)
+    lines = long_lines(n, source)
     if bad_row is not None:
         fields = lines[bad_row - 2].split(",")
         fields[3] = bad_value
