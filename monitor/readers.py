@@ -414,7 +414,9 @@ def find_table(grid: Grid) -> Table | None:
         row = grid.rows[r]
         columns = [classify_header(v, c) for c, v in enumerate(row)]
         first = next((c.index for c in columns if c.kind in ("value", "growth") and c.period), None)
-        if first is not None and first > 0:
+        # A data row whose figure happens to be 2024 is not a header: a header has no other numbers.
+        numbers = any(c.kind == "other" and read_number(row[c.index]).numeric for c in columns)
+        if first is not None and first > 0 and not numbers:
             later = [c for c in columns[first:] if c.kind != "empty"]
             periodish = [c for c in later if c.kind in ("value", "growth")]
             if len(periodish) * 2 >= len(later):
@@ -531,8 +533,7 @@ def _resolve_indicator(lookup: Lookup, lines: list[tuple[int, int, str]]) -> tup
 def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report: Report) -> list[dict]:
     """Stage rows (one per cell) for a wide table whose header was found."""
     sheet = grid.sheet
-    lines, title_period = _title_info(grid, table.header_row)
-    title_period = table.title_period or title_period
+    lines, _title_period = _title_info(grid, table.header_row)
     after = [(r, c, t) for r in range(table.last_header_row + 1, len(grid.rows)) for c, t in _texts(grid, r)]
 
     def where(r: int, c: int) -> tuple[str, int]:

@@ -244,3 +244,10 @@ def test_wide_table_reimported_with_one_changed_cell_is_one_revision(db_path):
     assert (row.region_code, row.region_name_zh, row.period, row.old_value, row.new_value) == (
         "430300", "湘潭市", "2024-06", 240, 241.5)
     assert row.old_vintage == datetime(2024, 7, 15) and row.new_vintage == datetime(2024, 8, 15)
+
+
+def test_a_figure_that_looks_like_a_year_does_not_make_a_header(db_path):
+    data = wide("地区,绝对额,增速", "长沙市,2024,5.1")  # no title period: not a table we can read
+    with Reader(db_path) as reader:
+        plan, _ = preview_file(reader, data, "t.csv", stage=read_any, today=TODAY)
+    assert [e.code for e in plan.errors] == ["no_header"]
