@@ -6,6 +6,7 @@ Exit status: 0 success, 2 bad input (nothing written), 1 anything unexpected.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import json
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 from . import bootstrap, export, store
 from .config import db_path
 from .db import Reader
-from .importer import ImportRejected, PlanChanged, import_file
+from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
+from .readers import LAYOUTS, read_any
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -41,11 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="reload even if the database looks current")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("import", help="import observations from a long-format CSV (all or nothing)")
-    p.add_argument("file", help="CSV file: indicator,region,period,value,unit,yoy_pct,source,source_url,note[,quote,status]")
+    p = sub.add_parser("import", help="import observations from a CSV or .xlsx file, long or wide (all or nothing)")
+    p.add_argument("file", help="CSV (UTF-8, GBK, GB18030) or .xlsx: the long format "
+                                "(indicator,region,period,value,unit,yoy_pct,source,…) or a wide table "
+                                "(a region column, then one column per period)")
     _db_arg(p)
     p.add_argument("--dataset", default="official", help="dataset to import into (default: official)")
     p.add_argument("--user", default=None, help="who is importing (default: the login name)")
+    p.add_argument("--layout", choices=LAYOUTS, default="auto", help="long, wide, or detect from the header (default)")
+    p.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook")
+    wide = p.add_argument_group("wide tables", "what the table holds, where its title and unit lines do not say")
+    wide.add_argument("--indicator", metavar="ID", help="indicator id or Chinese name (default: from the title)")
+    wide.add_argument("--unit", metavar="U", help="unit of the values, e.g. 亿元 (default: the 单位： line)")
+    wide.add_argument("--source", metavar="TEXT", help="source of the figures (default: the 数据来源： line)")
+    wide.add_argument("--source-url", metavar="URL", help="URL of the source")
+    wide.add_argument("--year", metavar="YYYY", help="year of headers without one, such as 1-6月 (default: from the title)")
+    wide.add_argument("--period-type", choices=("ytd", "month"),
+                      help="what single-month headers (6月, 2024年6月) hold: ytd = 1-6月累计 (default), month = June alone")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and show the additions and revisions (old → new), write nothing")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("assess", help="assess every target against the data")
@@ -85,28 +101,85 @@ def cmd_init(args) -> int:
     return EXIT_OK
 
 
+def _stage_for(args):
+    options = {"indicator": args.indicator, "unit": args.unit, "source": args.source, "source_url": args.source_url,
+               "year": args.year, "sheet": args.sheet, "period_type": args.period_type}
+    return functools.partial(read_any, layout=args.layout, **{k: v for k, v in options.items() if v is not None})
+
+
+def _print_problems(plan: ImportPlan, limit: int = 50) -> None:
+    for severity, problems in (("error", plan.errors), ("warning", plan.warnings)):
+        for problem in problems[:limit]:
+            print(f"  {problem}", file=sys.stderr)
+        if len(problems) > limit:
+            print(f"  … and {len(problems) - limit} more {severity}s", file=sys.stderr)
+
+
+def _number(value) -> str:
+    if value is None or value != value:  # None or NaN
+        return "—"
+    return f"{value:,.10g}"
+
+
+def _print_changes(plan: ImportPlan, diff, region_names: dict[str, str], limit: int = 200) -> None:
+    for row in list(diff.itertuples(index=False))[:limit]:
+        where = f"row {row.row_no}" + (f" ({row.sheet})" if isinstance(row.sheet, str) else "")
+        what = f"{row.indicator_id} {region_names.get(row.region_code, row.region_code)} {row.period} ({row.period_type})"
+        if row.change == "revised":
+            change = f"{_number(row.previous_value)} → {_number(row.value)} {row.unit}"
+            if _number(row.previous_yoy_pct) != _number(row.yoy_pct):
+                change += f", yoy {_number(row.previous_yoy_pct)} → {_number(row.yoy_pct)}%"
+        else:
+            change = f"{_number(row.value)} {row.unit}" + (f", yoy {_number(row.yoy_pct)}%" if row.yoy_pct == row.yoy_pct
+                                                          and row.yoy_pct is not None else "")
+        print(f"  {row.change:<8}{where}: {what}: {change}")
+    shown = min(len(diff), limit)
+    if plan.added + plan.revised > shown:
+        print(f"  … and {plan.added + plan.revised - shown} more")
+
+
 def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     target = db_path(args.db)
+    stage = _stage_for(args)
+    if args.dry_run:
+        return _dry_run(target, path, stage, args.dataset)
     bootstrap.ensure_database(target)
     user = args.user or getpass.getuser()
     try:
-        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user)
+        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user, stage=stage)
     except ImportRejected as exc:
         plan = exc.plan
         print(f"{path.name}: rejected, nothing was written ({len(plan.errors)} error(s)):", file=sys.stderr)
-        for problem in plan.errors[:50]:
-            print(f"  {problem}", file=sys.stderr)
-        if len(plan.errors) > 50:
-            print(f"  … and {len(plan.errors) - 50} more", file=sys.stderr)
+        _print_problems(plan)
         return EXIT_BAD_INPUT
     except PlanChanged as exc:
         raise CliError(str(exc)) from exc
-    for warning in result.plan.warnings:
-        print(f"  {warning}", file=sys.stderr)
+    _print_problems(result.plan)
     print(result.summary())
+    return EXIT_OK
+
+
+def _dry_run(target: Path, path: Path, stage, dataset: str) -> int:
+    """Validate and diff against the live database through a read-only connection; never writes."""
+    with Reader(target) as reader:
+        plan, diff = preview_file(reader, path.read_bytes(), path.name, dataset=dataset, stage=stage)
+        regions = store.regions(reader)
+        names = dict(zip(regions.code, regions.name_zh))
+    if not plan.is_valid:
+        print(f"{path.name}: would be rejected ({len(plan.errors)} error(s), {len(plan.warnings)} warning(s)); "
+              "nothing written (--dry-run):", file=sys.stderr)
+        _print_problems(plan)
+        return EXIT_BAD_INPUT
+    _print_problems(plan)
+    if plan.is_no_op:
+        print(f"{path.name}: nothing to change — all {plan.unchanged} rows are already stored; nothing written (--dry-run).")
+        return EXIT_OK
+    print(f"{path.name}: would add {plan.added} rows, revise {plan.revised} (old values kept as earlier vintages), "
+          f"leave {plan.unchanged} unchanged; nothing written (--dry-run).")
+    _print_changes(plan, diff, names)
     return EXIT_OK
 
 

@@ -144,8 +144,9 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
         return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
     header_line = next(csv.reader(io.StringIO(text)), [])
     headers = [normalise_header(h) for h in header_line]
-    if len(set(headers)) != len(headers):
-        dupes = sorted({h for h in headers if headers.count(h) > 1})
+    named = [h for h in headers if h]  # unnamed columns are ignored like any unknown one
+    if len(set(named)) != len(named):
+        dupes = sorted({h for h in named if named.count(h) > 1})
         return fatal("duplicate_column", f"column(s) named twice in the header: {', '.join(dupes)}",
                      f"表头中有重复列：{'、'.join(dupes)}", row=1)
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
@@ -153,7 +154,7 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
         return fatal("missing_column",
                      f"missing column(s) {', '.join(missing)}; the header must contain {', '.join(REQUIRED_COLUMNS)}",
                      f"缺少列：{'、'.join(missing)}；表头须包含 {', '.join(REQUIRED_COLUMNS)}", row=1)
-    for extra in [h for h in headers if h not in KNOWN_COLUMNS + EXPORT_INFO_COLUMNS]:
+    for extra in [h for h in headers if h and h not in KNOWN_COLUMNS + EXPORT_INFO_COLUMNS]:
         problems.append(Problem("warning", "unknown_column", f"column {extra!r} is not part of the format and is ignored",
                                 f"列“{extra}”不属于导入格式，已忽略", file_name, row=1, column=extra))
 
@@ -263,7 +264,7 @@ WITH raw AS (
         {indicator} AS indicator_raw, {region} AS region_raw, {period} AS period_raw,
         {value} AS value_raw, {unit} AS unit_raw, {yoy} AS yoy_raw, {source} AS source,
         {source_url} AS source_url, {quote} AS quote, {note} AS note, lower({status}) AS status_raw,
-        lower({period_type}) AS period_type_raw, {vintage} AS vintage_raw
+        lower({period_type}) AS period_type_raw, {vintage} AS vintage_raw{locations}
     FROM staging s
 ), parsed AS (
     SELECT raw.*,
@@ -349,11 +350,19 @@ CHECKS: list[tuple[str, str, str, str, str, str, str]] = [
      f"yoy_pct < {YOY_PLAUSIBLE[0]} OR yoy_pct > {YOY_PLAUSIBLE[1]}", "yoy_raw",
      "year-on-year change {value}% is outside the plausible range; please check it",
      "同比增速{value}%超出合理范围，请核对"),
-    ("formula_like_text", "warning", "quote",
-     "regexp_matches(coalesce(quote, '') || chr(10) || coalesce(note, '') || chr(10) || coalesce(source, ''), '(^|\\n)[=+@]')",
-     "quote", "a text cell starts with =, + or @; it is stored as text and neutralised in exports",
-     "文本以=、+或@开头，按文本保存，导出时已转义"),
+] + [
+    # One check per text column, so the problem names the column that holds the formula-like text.
+    ("formula_like_text", "warning", text_column, f"regexp_matches({text_column}, '^[=+@]')", text_column,
+     "the text {value!r} starts with =, + or @; it is stored as text and neutralised in exports",
+     "文本“{value}”以=、+或@开头，按文本保存，导出时已转义")
+    for text_column in ("quote", "note", "source")
 ]
+
+# Readers of laid-out tables (wide, Excel) may say where a field came from when it is not the row's own
+# cell: `loc_<field>` names the column as the user sees it (e.g. the header "1-6月" of a wide table,
+# or "indicator (option)"), `locrow_<field>` the row (e.g. the header row for a period; 0 = no row).
+# The long CSV has neither, and its checks run exactly as before.
+LOCATED_FIELDS = KNOWN_COLUMNS
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: Lookup,
@@ -362,7 +371,9 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: 
     today = today or now_beijing().date()
     _lookup_tables(con, lookup)
     cols = staged.columns
+    locations = location_columns(con)
     con.execute(NORMALISE_SQL.format(
+        locations="".join(f", s.{name}" for name in locations),
         indicator=_col(cols, "indicator"), region=_col(cols, "region"), period=_col(cols, "period"),
         value=_col(cols, "value"), unit=_col(cols, "unit"), yoy=_col(cols, "yoy_pct"),
         source=_col(cols, "source"), source_url=_col(cols, "source_url"), quote=_col(cols, "quote"),
@@ -372,21 +383,40 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: 
     problems: list[Problem] = []
     today_ordinal = today.year * 12 + today.month
     for code, severity, column, condition, value_col, en, zh in CHECKS:
-        sql = (f"SELECT row_no, sheet, {value_col}, indicator_unit, count(*) OVER () AS n FROM normalised "
-               f"WHERE {condition.replace('$today_ordinal', str(today_ordinal))} ORDER BY row_no LIMIT {PROBLEMS_PER_CHECK}")
+        condition = condition.replace('$today_ordinal', str(today_ordinal))
+        if f"loc_{column}" in locations or f"locrow_{column}" in locations:
+            # Several staged rows may share one source cell (a wide table's period header, an option):
+            # report each place once.
+            loc = f"loc_{column}" if f"loc_{column}" in locations else "NULL"
+            locrow = f"locrow_{column}" if f"locrow_{column}" in locations else "NULL"
+            sql = (f"SELECT r, sheet, v, iu, c, count(*) OVER () AS n FROM ("
+                   f" SELECT DISTINCT coalesce({locrow}, row_no) AS r, sheet, {value_col} AS v, indicator_unit AS iu,"
+                   f" coalesce({loc}, '{column}') AS c FROM normalised WHERE {condition}"
+                   f") ORDER BY r, c LIMIT {PROBLEMS_PER_CHECK}")
+        else:
+            sql = (f"SELECT row_no, sheet, {value_col}, indicator_unit, '{column}', count(*) OVER () AS n "
+                   f"FROM normalised WHERE {condition} ORDER BY row_no LIMIT {PROBLEMS_PER_CHECK}")
         hits = con.execute(sql).fetchall()
-        for row_no, sheet, value, indicator_unit, total in hits:
+        for row_no, sheet, value, indicator_unit, where, total in hits:
             extra_en, extra_zh = _extra(code, value, indicator_unit, lookup)
             problems.append(Problem(severity, code, en.format(value=value, extra=extra_en),
-                                    zh.format(value=value, extra=extra_zh), staged.file_name, sheet, row_no, column))
-        if hits and hits[0][4] > PROBLEMS_PER_CHECK:
-            more = hits[0][4] - PROBLEMS_PER_CHECK
+                                    zh.format(value=value, extra=extra_zh), staged.file_name, sheet,
+                                    row_no or None, where))
+        if hits and hits[0][5] > PROBLEMS_PER_CHECK:
+            more = hits[0][5] - PROBLEMS_PER_CHECK
             problems.append(Problem(severity, code, f"… and {more} more rows with the same problem ({code})",
                                     f"……另有{more}行存在同样问题", staged.file_name, None, None, column))
-    problems.extend(_duplicate_problems(con, staged.file_name))
+    problems.extend(_duplicate_problems(con, staged.file_name, locations))
     # Row order reads best; problems without a row (summaries) go last. sort() is stable.
     problems.sort(key=lambda p: p.row if p.row is not None else 1 << 30)
     return problems
+
+
+def location_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The `loc_<field>` / `locrow_<field>` columns of the staging table (none for the long CSV)."""
+    names = [row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE staging)").fetchall()]
+    allowed = {f"{prefix}_{field}" for prefix in ("loc", "locrow") for field in LOCATED_FIELDS}
+    return [name for name in names if name in allowed]
 
 
 def _extra(code: str, value, indicator_unit, lookup: Lookup) -> tuple[str, str]:
@@ -401,21 +431,26 @@ def _extra(code: str, value, indicator_unit, lookup: Lookup) -> tuple[str, str]:
     return "", ""
 
 
-def _duplicate_problems(con: duckdb.DuckDBPyConnection, file_name: str) -> list[Problem]:
+def _duplicate_problems(con: duckdb.DuckDBPyConnection, file_name: str, locations: list[str] = ()) -> list[Problem]:
+    # In a wide table a duplicate is a region listed twice: point at the region column.
+    column = "list(loc_region ORDER BY row_no)[1]" if "loc_region" in locations else "NULL"
     rows = con.execute(
         "SELECT indicator_id, region_code, period_type, period, list(row_no ORDER BY row_no) AS rows, "
-        "list(sheet ORDER BY row_no)[1] AS sheet "
+        f"list(sheet ORDER BY row_no) AS sheets, {column} AS loc "
         "FROM normalised WHERE indicator_id IS NOT NULL AND region_code IS NOT NULL AND period IS NOT NULL "
         "GROUP BY ALL HAVING count(*) > 1 ORDER BY rows[1] LIMIT ?", [PROBLEMS_PER_CHECK]
     ).fetchall()
     problems = []
-    for ind, region, ptype, period, row_nos, sheet in rows:
-        listed = ", ".join(str(r) for r in row_nos)
+    for ind, region, ptype, period, row_nos, sheets, loc in rows:
+        if len(set(sheets)) > 1:
+            listed = ", ".join(f"{r} ({s})" for r, s in zip(row_nos, sheets))
+        else:
+            listed = ", ".join(str(r) for r in row_nos)
         problems.append(Problem(
             "error", "duplicate_row",
             f"{ind} / {region} / {period} ({ptype}) appears more than once in the file (rows {listed})",
             f"{ind} / {region} / {period}（{ptype}）在文件中重复出现（第{listed}行）",
-            file_name, sheet, row_nos[1], "period"))
+            file_name, sheets[1], row_nos[1], loc or "period"))
     return problems
 
 
@@ -489,7 +524,10 @@ def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str
     """Validate the staged rows and diff them against the store. Writes only temporary tables."""
     lookup = Lookup.from_connection(con)
     problems = list(staged.problems)
-    if staged.rows and not any(p.severity == "error" for p in staged.problems):
+    # Validate whatever was staged even when the reader found problems of its own (a formula cell, a
+    # unit that contradicts the table's): the report should list everything in one go. Readers stage
+    # nothing when the file as a whole cannot be read.
+    if staged.rows:
         problems += validate_staged(con, staged, lookup, today)
     plan = ImportPlan(staged.file_name, data_sha256, staged.file_format, dataset, staged.rows, problems)
     if plan.is_valid:

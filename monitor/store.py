@@ -118,3 +118,30 @@ def provenance(reader: Reader, dataset: str, keys: list[str]) -> pd.DataFrame:
         " source_url, quote, note, status, vintage, is_derived FROM observations_current "
         "WHERE dataset = ? AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
         "ORDER BY indicator_id, region_code, year, month", [dataset, keys])
+
+
+def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd.DataFrame:
+    """Revised figures, newest first: each vintage that replaced an earlier one, with the old and new values.
+
+    One row per revision (a figure revised twice appears twice), with who imported it from which file.
+    """
+    return reader.query_df(
+        "WITH v AS ("
+        " SELECT o.*,"
+        "  lag(o.id) OVER w AS old_id, lag(o.value) OVER w AS old_value, lag(o.yoy_pct) OVER w AS old_yoy_pct,"
+        "  lag(o.value_published) OVER w AS old_value_published, lag(o.unit_published) OVER w AS old_unit_published,"
+        "  lag(o.source) OVER w AS old_source, lag(o.vintage) OVER w AS old_vintage"
+        " FROM observations o WHERE o.dataset = ?"
+        " WINDOW w AS (PARTITION BY o.indicator_id, o.region_code, o.period_type, o.period ORDER BY o.vintage, o.id)"
+        ") "
+        "SELECT v.indicator_id, i.name_zh AS indicator_name_zh, v.region_code, r.name_zh AS region_name_zh,"
+        " v.period, v.period_type, v.old_value, v.value AS new_value, v.unit,"
+        " v.old_yoy_pct, v.yoy_pct AS new_yoy_pct,"
+        " v.old_value_published, v.old_unit_published, v.value_published AS new_value_published,"
+        " v.unit_published AS new_unit_published,"
+        " v.old_source, v.source AS new_source, v.old_vintage, v.vintage AS new_vintage, v.status,"
+        " v.import_id, l.file_name, l.user_name "
+        "FROM v LEFT JOIN import_log l ON l.id = v.import_id "
+        "LEFT JOIN indicators i ON i.id = v.indicator_id LEFT JOIN regions r ON r.code = v.region_code "
+        "WHERE v.old_id IS NOT NULL ORDER BY v.vintage DESC, v.id DESC LIMIT ?",
+        [dataset, limit])
