@@ -280,36 +280,70 @@ def _pairs(targets: pd.DataFrame, regions: list[str] | None, indicators: pd.Data
 
 def _prepare_observations(observations: pd.DataFrame, indicator_ids, region_codes,
                           as_of_ord: int | None) -> pd.DataFrame:
+    """The rows the engine can use, reduced early: annual rows plus the latest YTD row of each year.
+
+    Works on integer codes and numpy masks so that ten million rows are never converted to Python
+    strings; only the (much smaller) reduced frame is materialised.
+    """
+    columns = ["indicator_id", "region_code", "period", "period_type", "year", "month", "value", "yoy_pct", "prelim"]
     o = observations
     if len(o) == 0:
-        return pd.DataFrame(columns=["indicator_id", "region_code", "period", "period_type", "year", "month",
-                                     "value", "yoy_pct", "prelim"])
-    mask = o["indicator_id"].isin(indicator_ids) & o["region_code"].isin(region_codes)
-    o = o.loc[mask]
+        return pd.DataFrame({c: pd.Series(dtype=float if c in ("year", "month", "value", "yoy_pct") else object)
+                             for c in columns})
     period = o["period"].astype(str)
     if "period_type" in o.columns:
-        ptype = o["period_type"].fillna("").astype(str)
-        ptype = ptype.where(ptype != "", np.where(period.str.len() > 4, "ytd", "annual"))
+        ptype = o["period_type"]
+        is_annual = ptype.eq("annual").fillna(False).to_numpy(dtype=bool)
+        is_ytd = ptype.eq("ytd").fillna(False).to_numpy(dtype=bool)
+        missing = ptype.isna().to_numpy(dtype=bool)
     else:
-        ptype = pd.Series(np.where(period.str.len() > 4, "ytd", "annual"), index=o.index)
-    year = o["year"].to_numpy() if "year" in o.columns else _num(period.str[:4])
-    if "month" in o.columns:
-        month = o["month"].to_numpy()
-    else:
-        month = np.where(period.str.len() > 4, _num(period.str[5:7]), 12)
-    out = pd.DataFrame({
-        "indicator_id": o["indicator_id"].to_numpy(), "region_code": o["region_code"].to_numpy(),
-        "period": period.to_numpy(), "period_type": ptype.to_numpy(),
-        "year": np.asarray(year, dtype=float), "month": np.asarray(month, dtype=float),
-        "value": _num(o["value"]) if "value" in o.columns else np.nan,
-        "yoy_pct": _num(o["yoy_pct"]) if "yoy_pct" in o.columns else np.nan,
-        "prelim": (o["status"].eq("preliminary").to_numpy() if "status" in o.columns else False),
-    })
-    out = out[out["period_type"].isin(["annual", "ytd"]) & (out["value"].notna() | out["yoy_pct"].notna())]
-    out.loc[out["period_type"] == "annual", "month"] = 12.0
+        is_annual = is_ytd = np.zeros(len(o), dtype=bool)
+        missing = np.ones(len(o), dtype=bool)
+    if missing.any():
+        long = (period.str.len() > 4).to_numpy(dtype=bool)
+        is_annual |= missing & ~long
+        is_ytd |= missing & long
+    year = o["year"].to_numpy(dtype=float) if "year" in o.columns else _num(period.str[:4])
+    month = o["month"].to_numpy(dtype=float) if "month" in o.columns else _num(period.str[5:7])
+    month = np.where(is_annual, 12.0, month)
+    value = _num(o["value"]) if "value" in o.columns else np.full(len(o), np.nan)
+    yoy = _num(o["yoy_pct"]) if "yoy_pct" in o.columns else np.full(len(o), np.nan)
+    keep = ((is_annual | is_ytd) & (~np.isnan(value) | ~np.isnan(yoy))
+            & o["indicator_id"].isin(list(indicator_ids)).to_numpy(dtype=bool)
+            & o["region_code"].isin(list(region_codes)).to_numpy(dtype=bool))
     if as_of_ord is not None:
-        out = out[out["year"] * 12 + out["month"] <= as_of_ord]
-    return out.reset_index(drop=True)
+        keep &= year * 12 + month <= as_of_ord
+    ann_idx = np.flatnonzero(keep & is_annual)
+    ytd_idx = np.flatnonzero(keep & is_ytd)
+    if len(ytd_idx):
+        # latest month of each indicator × region × year, by integer sort
+        ic = pd.factorize(o["indicator_id"].take(ytd_idx))[0].astype(np.int64)
+        rc = pd.factorize(o["region_code"].take(ytd_idx))[0].astype(np.int64)
+        yr = year[ytd_idx].astype(np.int64)
+        y_lo = int(yr.min())
+        n_years = int(yr.max()) - y_lo + 1
+        grp = (ic * (int(rc.max()) + 1) + rc) * n_years + (yr - y_lo)
+        mon = month[ytd_idx]
+        size = (int(ic.max()) + 1) * (int(rc.max()) + 1) * n_years
+        if size <= 50_000_000:  # dense group ids: one O(n) pass, no sort
+            latest = np.full(size, -1.0)
+            np.maximum.at(latest, grp, mon)
+            ytd_idx = ytd_idx[mon == latest[grp]]
+        else:
+            order = np.lexsort((mon, grp))
+            g_sorted = grp[order]
+            ytd_idx = ytd_idx[order[np.r_[g_sorted[1:] != g_sorted[:-1], True]]]
+    idx = np.concatenate([ann_idx, ytd_idx])
+    sub = o[[c for c in ("indicator_id", "region_code", "status") if c in o.columns]].take(idx)
+    status = sub["status"].eq("preliminary").fillna(False).to_numpy(dtype=bool) if "status" in o.columns else False
+    out = pd.DataFrame({
+        "indicator_id": sub["indicator_id"].reset_index(drop=True),
+        "region_code": sub["region_code"].reset_index(drop=True),
+        "period": period.take(idx).reset_index(drop=True),
+        "period_type": np.where(is_annual[idx], "annual", "ytd"),
+        "year": year[idx], "month": month[idx], "value": value[idx], "yoy_pct": yoy[idx], "prelim": status,
+    })
+    return out
 
 
 def _key(ind, reg, ptype, period) -> pd.Series:
@@ -497,10 +531,14 @@ def _add_reason(f: pd.DataFrame, mask, zh, en, col: str = "na") -> None:
 # --------------------------------------------------------------------------- formatting (per finished row)
 
 def _fx(v: float, decimals: int = 1) -> str:
-    """Round half up on the decimal digits as written (18596.85 → 18596.9), as statistical releases do."""
-    from decimal import ROUND_HALF_UP, Decimal
-    q = Decimal(1).scaleb(-decimals)
-    return str(Decimal(format(float(v), ".15g")).quantize(q, rounding=ROUND_HALF_UP))
+    """Round half up on the digits as written (18596.85 → 18596.9), as statistical releases do.
+
+    The relative nudge (1e-12) absorbs binary representation error: 18596.85 is stored as 18596.8499999….
+    """
+    scaled = abs(float(v)) * 10 ** decimals
+    rounded = math.floor(scaled * (1 + 1e-12) + 0.5) / 10 ** decimals
+    text = f"{rounded:.{decimals}f}"
+    return "-" + text if v < 0 and rounded != 0 else text
 
 
 def _isnan(v) -> bool:
@@ -1073,6 +1111,9 @@ def _sentence_row(r) -> tuple[str, str, str, str]:
     cmp_en = _CMP_EN.get(r.comparator, "")
     tgt_zh = fmt_target_zh(r.target_level, unit)
     tgt_en = fmt_target_en(r.target_level, unit)
+    if r.yardstick and code in ("A", "D", "E"):
+        tgt_zh = f"{tgt_zh}，按全省目标折算"
+        tgt_en = f"{tgt_en}, scaled from the provincial target"
     R_txt = "—" if _isnan(r.progress_ratio) else f"{r.progress_ratio:.2f}"
     thr = "0.95/0.60/0"
     gap = r.schedule_gap_pp
@@ -1455,7 +1496,9 @@ def assess_store(reader, dataset: str = "official", as_of: str | None = None, re
             known_at = _dt.datetime.combine(known_at, _dt.time.max)
         else:
             try:
-                known_at = _dt.datetime.fromisoformat(str(known_at))
+                text = str(known_at).strip()
+                known_at = (_dt.datetime.combine(_dt.date.fromisoformat(text), _dt.time.max) if len(text) == 10
+                            else _dt.datetime.fromisoformat(text))
             except ValueError as exc:
                 raise ValueError(f"known_at must be a date or datetime (YYYY-MM-DD), got {known_at!r}") from exc
     targets = store.targets(reader)
@@ -1502,6 +1545,20 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
+def _table_latest(r) -> str:
+    if getattr(r, "type_code", "") == "B":
+        return "" if _isnan(r.latest_yoy) else f"{_fx(100 * r.latest_yoy, 1)}%"
+    return "" if _isnan(r.latest_value) else fmt_value_zh(r.latest_value, getattr(r, "indicator_unit", r.unit))
+
+
+def _table_target(r) -> str:
+    if _isnan(r.target_value):
+        return ""
+    if getattr(r, "yardstick", False) and r.type_code in ("A", "D", "E"):
+        return "" if _isnan(r.target_level) else f"{r.comparator}{fmt_value_zh(r.target_level, r.indicator_unit)}（折算）"
+    return f"{r.comparator}{fmt_target_zh(r.target_value, r.unit)}"
+
+
 def to_table(df: pd.DataFrame) -> str:
     """A fixed-width table for the terminal (CJK characters count double), then one sentence per row."""
     if len(df) == 0:
@@ -1518,8 +1575,8 @@ def to_table(df: pd.DataFrame) -> str:
             "" if _isnan(r.completion) else _pct(r.completion),
             "" if _isnan(r.schedule_gap_pp) else f"{r.schedule_gap_pp:+.1f}",
             "" if _isnan(r.latest_period) else str(r.latest_period),
-            "" if _isnan(r.latest_value) else fmt_value_zh(r.latest_value, getattr(r, "indicator_unit", r.unit)),
-            "" if _isnan(r.target_value) else f"{r.comparator}{fmt_target_zh(r.target_value, r.unit)}",
+            _table_latest(r),
+            _table_target(r),
         ])
     numeric_cols = {4, 5, 6, 7, 9, 10}
     widths = [max(_width(h), *(_width(row[i]) for row in rows)) for i, h in enumerate(headers)]
