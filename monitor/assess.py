@@ -756,7 +756,7 @@ def _assess_levels(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, home_ba
     yard_no_home = yard & (is_a | is_e) & np.isnan(hb_val)
     _add_reason(f, yard_no_home, "省级基期值缺失，无法换算本地区的目标",
                 "the province's base value is missing, so no target can be derived for this region")
-    only_one = ~no_base & ~has_latest & ~met_at_base
+    only_one = has_any & ~no_base & ~has_latest & ~met_at_base
     sub = f["base_sub"].to_numpy(dtype=bool)
     bys = pd.Series(b, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
     _add_reason(f, only_one & ~sub, "只有基期（" + bys + "年）一个时点，至少需要基期值和一个后续时点",
@@ -765,7 +765,7 @@ def _assess_levels(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, home_ba
                 + "年没有更晚的数据点，无法计算进度",
                 "the " + t0s + " base value is missing; with " + bys + " as the substitute base there is no later "
                 "point up to " + Ts)
-    bad_cagr = is_a & ~linear_a & has_latest & ~no_base & ((x0 < 0) | (xt <= 0))
+    bad_cagr = is_a & ~linear_a & has_latest & ~no_base & ((x0 <= 0) | (xt <= 0))
     _add_reason(f, bad_cagr, "数值为零或负数，无法计算年均增速", "zero or negative values: no compound growth rate")
     undefined = has_latest & ~no_base & np.isnan(f["R"].to_numpy()) & ~bad_cagr & ~f["met"].to_numpy(dtype=bool)
     _add_reason(f, undefined, "目标值等于基期值，无法计算进度比",
@@ -775,7 +775,9 @@ def _assess_levels(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, home_ba
                 "the " + t0s + " base is missing; " + bys + " is used instead", col="note")
     _add_context_notes(f, P, ctx, pre_mask=no_base)
     f.loc[met_at_base & ~has_latest, ["na_zh", "na_en"]] = ""
-    f.loc[met_at_base, "R"] = np.nan
+    # already met at the base and still met: achieved, R not used. (Met at the base but no longer met
+    # keeps its R: moving away from a target once reached is 逆向变化.)
+    f.loc[met_at_base & f["met"].to_numpy(dtype=bool), "R"] = np.nan
 
     keys = pd.concat([
         pd.DataFrame({"pair": f.index, "key": base["base_key"].reindex(f.index).to_numpy()}),

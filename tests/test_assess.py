@@ -112,6 +112,9 @@ def test_vector_decrease_target_already_met_at_base_is_achieved_and_r_unused():
     assert math.isnan(r.progress_ratio)
     # with the base alone it is still achieved (not "one observation → na")
     assert one(t, obs(("level", P, "2020", 8, None))).status == "achieved"
+    # met at the base but no longer: r_req = (10/8)^(1/3) − 1 = +7.7 %, r_obs = 12/8 − 1 = +50 %
+    # R = d·r_obs/|r_req| = −0.5/0.077 = −6.5 → reversing (moving away from a target once reached)
+    assert one(t, obs(("level", P, "2020", 8, None), ("level", P, "2021", 12, None))).status == "reversing"
 
 
 def test_vector_base_zero_count_target_uses_a_linear_share_without_error():
@@ -203,6 +206,10 @@ def test_type_a_zero_or_negative_values_are_na_not_an_error():
     r = one(target(value=150), obs(("level", P, "2020", 100, None), ("level", P, "2022", -5, None)))
     assert r.status == "na" and "零或负数" in r.reason_zh
     r = one(target(value=150), obs(("level", P, "2020", -10, None), ("level", P, "2022", 5, None)))
+    assert r.status == "na" and "零或负数" in r.reason_zh
+    # a region at 0 measured against a provincial growth path has no CAGR either (no error)
+    r = one(target(value=150), obs(("level", P, "2020", 100, None), ("level", "430100", "2020", 0, None),
+                                   ("level", "430100", "2022", 5, None)), regions=["430100"])
     assert r.status == "na" and "零或负数" in r.reason_zh
 
 
