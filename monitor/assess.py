@@ -598,10 +598,6 @@ def _pct(v) -> str:
     return "—" if _isnan(v) else f"{_fx(100 * v, 1)}%"
 
 
-def _pts(v) -> str:
-    return "—" if _isnan(v) else f"{abs(v):.1f}"
-
-
 def _period_zh(period: str, ptype: str) -> str:
     if not isinstance(period, str) or not period:
         return ""

@@ -583,3 +583,29 @@ def test_target_path_shapes():
     assert dp[dp.series == "projection"].value.iloc[-1] == pytest.approx(1300 / 18 * 36)
     # na: empty
     assert A.target_path(one(target(value=150), obs())).empty
+
+
+def test_a_december_ytd_row_stands_in_for_the_annual_figure_as_preliminary():
+    # 1–12月 2023 = 20100 (no annual row yet): treated as the preliminary annual figure → achieved (预估)
+    r = one(target(indicator="retail_sales", value=20000, comparator=">"),
+            obs(("retail_sales", P, "2020", 16258.1, None), ("retail_sales", P, "2023-12", 20100, 5.0)))
+    assert r.status == "achieved" and r.qualifiers == ["estimate"]
+    # … and 19900 is missed (预估): the year is over, only the final figure could still change it
+    r = one(target(indicator="retail_sales", value=20000, comparator=">"),
+            obs(("retail_sales", P, "2020", 16258.1, None), ("retail_sales", P, "2023-12", 19900, 5.0)))
+    assert r.status == "missed" and r.qualifiers == ["estimate"]
+
+
+def test_single_month_rows_are_not_used():
+    data = obs(("level", P, "2020", 100, None), ("level", P, "2022-06", 60, None))
+    data.loc[1, "period_type"] = "month"  # a single month, not a year-to-date total
+    assert one(target(value=150), data).status == "na"
+
+
+def test_stock_threshold_with_a_year_to_date_count():
+    # a designation count at mid-2022 is already a level (no nowcast): S = 200, S0 = 150 → share 50/90 = 0.556
+    # τ = 18/36 = 0.5 → R = 1.11 → on_track, estimate (year-to-date)
+    t = target(type="stock_threshold", indicator="old_brands", value=240, comparator=">", unit="家")
+    r = one(t, obs(("old_brands", P, "2020", 150, None), ("old_brands", P, "2022-06", 200, None)))
+    assert r.progress_ratio == pytest.approx((50 / 90) / 0.5)
+    assert r.status == "on_track" and "estimate" in r.qualifiers
