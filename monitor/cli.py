@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--as-of", metavar="PERIOD", help="reference period, YYYY or YYYY-MM (default: latest with data)")
     p.add_argument("--region", metavar="CODE", help="GB/T 2260 code of a region (default: each target's own region)")
+    p.add_argument("--known-at", metavar="DATE",
+                   help="use only figures released by this date, YYYY-MM-DD (what was known then)")
     p.add_argument("--dataset", default="official")
     p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     p.set_defaults(func=cmd_assess)
@@ -188,7 +190,8 @@ def cmd_assess(args) -> int:
 
     with _reader(args) as reader:
         try:
-            result = assess.assess_store(reader, dataset=args.dataset, as_of=args.as_of, region=args.region)
+            result = assess.assess_store(reader, dataset=args.dataset, as_of=args.as_of, region=args.region,
+                                         known_at=args.known_at)
         except ValueError as exc:
             raise CliError(str(exc)) from exc
     if args.json:
