@@ -1,10 +1,32 @@
-"""消费流通监测 xiaofei-monitor — entry point: page config, navigation, shared sidebar."""
+"""消费流通监测 xiaofei-monitor — entry point: page config, shared sidebar controls, navigation.
+
+Controls drawn here, before `pg.run()`, are shared by every page and bound to the URL.
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="消费流通监测", page_icon="📈", layout="wide")
+from monitor.i18n import t
+from ui import state
+from ui.pages import PAGES
+from ui.widgets import synthetic_banner
+
+APP_DIR = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="消费流通监测", page_icon=":material/monitoring:", layout="wide")
+
+lang = state.language_selector()
+dataset = state.dataset_selector(lang)
+as_of = state.asof_selector(dataset, lang)
 
 pages = [
-    st.Page("pages/overview.py", title="目标总览", url_path="overview", default=True),
+    st.Page(APP_DIR / path, title=t(f"nav.{name}", lang), icon=icon, url_path=name, default=default)
+    for name, path, icon, default in PAGES
 ]
-st.navigation(pages).run()
+navigation = st.navigation(pages, position="sidebar")
+
+st.sidebar.caption(t("sidebar.footer", lang))
+if state.is_synthetic(dataset):
+    synthetic_banner(lang)
+navigation.run()

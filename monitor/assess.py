@@ -93,29 +93,24 @@ import numpy as np
 import pandas as pd
 
 from .config import PROVINCE_CODE
+from .i18n import t
 
 # --------------------------------------------------------------------------- labels
 
-STATUS_LABELS: dict[str, dict] = {
-    "achieved": {"zh": "已完成", "en": "Target achieved", "colour": "#00441b"},
-    "on_track": {"zh": "符合进度", "en": "On track", "colour": "#1b9e4b"},
-    "accelerate": {"zh": "需加快进度", "en": "Progress, needs acceleration", "colour": "#e6c300"},
-    "lagging": {"zh": "进度明显滞后", "en": "Limited progress", "colour": "#e66100"},
-    "reversing": {"zh": "逆向变化", "en": "Moving away", "colour": "#b2182b"},
-    "missed": {"zh": "未完成", "en": "Not achieved", "colour": "#8c6d6d"},
-    "na": {"zh": "数据不足", "en": "Not assessable", "colour": "#9e9e9e"},
-    "not_scored": {"zh": "无量化目标", "en": "No numeric target", "colour": "#d9d9d9"},
+# Labels come from the one message catalog (monitor/locales); colours are colour-blind safe and
+# always shown with the label text.
+_STATUS_COLOURS = {
+    "achieved": "#00441b", "on_track": "#1b9e4b", "accelerate": "#e6c300", "lagging": "#e66100",
+    "reversing": "#b2182b", "missed": "#8c6d6d", "na": "#9e9e9e", "not_scored": "#d9d9d9",
 }
-
+STATUS_LABELS: dict[str, dict] = {
+    code: {"zh": t(f"status.{code}", "zh"), "en": t(f"status.{code}", "en"), "colour": colour}
+    for code, colour in _STATUS_COLOURS.items()
+}
 QUALIFIER_LABELS: dict[str, dict] = {
-    "estimate": {"zh": "预估", "en": "estimate",
-                 "description_en": "rests on year-to-date, nowcast or preliminary data"},
-    "stale": {"zh": "数据滞后", "en": "data lag",
-              "description_en": "the latest figure is older than the usual release lag"},
-    "base_substituted": {"zh": "基期替代", "en": "substitute base",
-                         "description_en": "the base-year value is missing; the nearest later year is used"},
-    "series_break": {"zh": "口径调整", "en": "series break",
-                     "description_en": "levels on both sides of a statistical break are compared"},
+    code: {"zh": t(f"qualifier.{code}", "zh"), "en": t(f"qualifier.{code}", "en"),
+           "description_en": t(f"qualifier_help.{code}", "en")}
+    for code in ("estimate", "stale", "base_substituted", "series_break")
 }
 
 TYPE_CODES = {"level_by_date": "A", "average_growth": "B", "pp_change": "C",

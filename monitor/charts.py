@@ -120,3 +120,73 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0, lang: str = "zh") ->
     locale = "zh-CN" if lang == "zh" else "en-US"
     return vlc.vegalite_to_png(chart.to_dict(), scale=scale, format_locale=locale, time_format_locale=locale,
                                allowed_base_urls=[])
+
+
+def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: float | None, yardstick_label: str = "",
+                       lang: str = "zh", ascending: bool = False, value_format: str = ",.1f") -> alt.LayerChart:
+    """One row per region, sorted by the measure: a bar coloured by whether it meets the yardstick, and the
+    yardstick as a dashed rule. `table`: columns name, measure (missing rows are left out of the bars)."""
+    data = table.dropna(subset=["measure"]).copy()
+    meets = t("chart.meets", lang)
+    below = t("chart.below", lang)
+    if yardstick is not None:
+        ok = data.measure <= yardstick if ascending else data.measure >= yardstick
+        data["against"] = [meets if flag else below for flag in ok]
+    else:
+        data["against"] = meets
+    order = data.sort_values("measure", ascending=ascending).name.tolist()
+    bars = alt.Chart(data).mark_bar(height=14).encode(
+        y=alt.Y("name:N", sort=order, title=None),
+        x=alt.X("measure:Q", title=measure_title),
+        color=alt.Color("against:N", title=None, scale=alt.Scale(domain=[meets, below], range=["#1f5fa8", "#d98c1f"]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)),
+                 alt.Tooltip("measure:Q", title=measure_title, format=value_format)],
+    )
+    layers = [bars]
+    if yardstick is not None:
+        rule = pd.DataFrame({"x": [float(yardstick)], "label": [yardstick_label]})
+        layers.append(alt.Chart(rule).mark_rule(color="#b2182b", strokeDash=[6, 4], strokeWidth=2).encode(x="x:Q"))
+        layers.append(alt.Chart(rule).mark_text(color="#b2182b", align="left", dx=4, dy=-6, baseline="bottom").encode(
+            x="x:Q", text="label:N", y=alt.value(0)))
+    return alt.layer(*layers).properties(height=max(120, 24 * len(order))).configure(font=CJK_FONT)
+
+
+def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str, lang: str = "zh",
+                     title: str = "", value_format: str = ",.1f", selectable: bool = False) -> alt.Chart:
+    """Prefectures coloured by the measure, with tooltips; regions without data in grey.
+
+    `values`: columns adcode, name, measure. The GeoJSON's exterior rings are clockwise, as Vega expects.
+    """
+    lookup = values[["adcode", "name", "measure"]].copy()
+    lookup["measure"] = lookup["measure"].astype(float)
+    base = alt.Chart(alt.Data(values=geojson, format=alt.DataFormat(property="features"))).transform_lookup(
+        lookup="properties.adcode", from_=alt.LookupData(lookup, "adcode", ["name", "measure"]))
+    colour = alt.condition("isValid(datum.measure)",
+                           alt.Color("measure:Q", title=measure_title, scale=alt.Scale(scheme="blues"),
+                                     legend=alt.Legend(orient="bottom", format=value_format)),
+                           alt.value("#d9d9d9"))
+    chart = base.mark_geoshape(stroke="white", strokeWidth=1).encode(
+        color=colour,
+        tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)),
+                 alt.Tooltip("measure:Q", title=measure_title, format=value_format)],
+    )
+    if selectable:
+        pick = alt.selection_point(name="region_pick", fields=["properties.adcode"], on="click")
+        chart = chart.add_params(pick)
+    return chart.project(type="mercator").properties(title=title, height=460).configure(font=CJK_FONT)
+
+
+def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[float, float] | None = None,
+                         yardstick: float | None = None, width: int = 200, height: int = 110) -> alt.LayerChart:
+    """A fixed-size mini chart of one region's series (columns x: str period label, value)."""
+    y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Scale(zero=False)
+    line = alt.Chart(series).mark_line(point=True, color=SERIES_COLOURS["observed"]).encode(
+        x=alt.X("x:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        y=alt.Y("value:Q", title=None, scale=y_scale),
+        tooltip=[alt.Tooltip("x:N"), alt.Tooltip("value:Q", format=",.1f")])
+    layers = [line]
+    if yardstick is not None:
+        layers.append(alt.Chart(pd.DataFrame({"y": [float(yardstick)]})).mark_rule(
+            color="#b2182b", strokeDash=[4, 3]).encode(y="y:Q"))
+    return alt.layer(*layers).properties(title=title, width=width, height=height).configure(font=CJK_FONT)

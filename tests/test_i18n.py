@@ -48,7 +48,7 @@ def test_dynamic_keys_exist():
 
 def test_translation_and_fallback():
     assert t("status.achieved", "zh") == "已完成"
-    assert t("status.achieved", "en") == "Achieved"
+    assert t("status.achieved", "en") == "Target achieved"
     assert t("status.achieved", "fr") == "已完成"  # unknown language → Chinese
     assert t("no.such.key", "en") == "no.such.key"
     assert "2025-06" in t("overview.as_of", "en", as_of="2025-06", dataset="x")

@@ -1,14 +1,16 @@
 """Cached, read-only data access for the pages.
 
-One Reader (read-only DuckDB) per process, recreated when a writer has swapped in a new file;
-a cursor per query; bounded st.cache_data on the query functions, keyed by small arguments.
+One Reader (a read-only DuckDB attachment) per process, replaced when a writer has swapped in a
+new database file; a cursor per query; bounded st.cache_data on the loaders, keyed by small
+arguments (ids and codes, never DataFrames). `clear_caches()` after any write.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from monitor import bootstrap, store
+from monitor import assess, bootstrap, store
 from monitor.config import db_path
 from monitor.db import Reader
 
@@ -17,22 +19,70 @@ def _reader_is_current(reader: Reader) -> bool:
     return reader.is_current()
 
 
-@st.cache_resource(validate=_reader_is_current, show_spinner=False)
-def get_reader() -> Reader:
-    path = db_path()
+def _close_reader(reader: Reader) -> None:
+    # Other sessions may still hold cursors on the old file; dropping our reference is enough,
+    # DuckDB closes the attachment when the last cursor goes.
+    pass
+
+
+@st.cache_resource(validate=_reader_is_current, on_release=_close_reader, show_spinner=False, max_entries=4)
+def _open_reader(path: str) -> Reader:
     bootstrap.ensure_database(path)
-    st.cache_data.clear()  # a new file means cached query results may be stale
+    st.cache_data.clear()  # a new database file: every cached query result may be stale
     return Reader(path)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def load_targets():
+def get_reader() -> Reader:
+    """The reader of the configured database ($MONITOR_DB); the cache is keyed by path."""
+    return _open_reader(str(db_path()))
+
+
+def clear_caches() -> None:
+    """After an import or any other write: reconnect and drop cached query results."""
+    _open_reader.clear()
+    st.cache_data.clear()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_targets() -> pd.DataFrame:
     return store.targets(get_reader())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_indicators() -> pd.DataFrame:
+    return store.indicators(get_reader())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_regions() -> pd.DataFrame:
+    return store.regions(get_reader())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_datasets() -> pd.DataFrame:
+    return store.datasets(get_reader())
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def load_observations(dataset: str, indicator_ids: tuple[str, ...] | None = None,
-                      region_codes: tuple[str, ...] | None = None):
+                      region_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
     return store.observations(get_reader(), dataset,
                               indicator_ids=list(indicator_ids) if indicator_ids is not None else None,
                               region_codes=list(region_codes) if region_codes is not None else None)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_assessment(dataset: str, as_of: str | None = None, regions: tuple[str, ...] | None = None) -> pd.DataFrame:
+    return assess.assess_store(get_reader(), dataset=dataset, as_of=as_of,
+                               regions=list(regions) if regions is not None else None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_periods(dataset: str) -> list[str]:
+    """Periods with data for any target indicator in the dataset, newest first (the as-of choices)."""
+    return store.target_periods(get_reader(), dataset)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def load_provenance(dataset: str, keys: tuple[str, ...]) -> pd.DataFrame:
+    return store.provenance(get_reader(), dataset, list(keys))

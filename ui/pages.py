@@ -1,0 +1,7 @@
+"""The app's pages, in menu order: (url path, file, icon, default). app.py builds st.Page objects from this."""
+
+PAGES = [
+    ("overview", "pages/overview.py", ":material/dashboard:", True),
+    ("indicator", "pages/indicator.py", ":material/show_chart:", False),
+    ("method", "pages/method.py", ":material/menu_book:", False),
+]

@@ -1,0 +1,67 @@
+"""Small view components shared by the pages: status badges, cards, download buttons."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from monitor import charts, export
+from monitor.i18n import t
+
+# Status → (badge colour, icon). The label text always accompanies the colour.
+STATUS_STYLE = {
+    "achieved": ("green", ":material/check_circle:"),
+    "on_track": ("green", ":material/trending_up:"),
+    "accelerate": ("yellow", ":material/speed:"),
+    "lagging": ("orange", ":material/hourglass_bottom:"),
+    "reversing": ("red", ":material/trending_down:"),
+    "missed": ("red", ":material/cancel:"),
+    "na": ("gray", ":material/help:"),
+    "not_scored": ("gray", ":material/remove:"),
+}
+STATUS_ORDER = tuple(STATUS_STYLE)
+
+
+def as_list(value) -> list:
+    """A list from a cell that may hold a list, a numpy array, None or NaN."""
+    if value is None or isinstance(value, float):
+        return []
+    return list(value)
+
+
+def status_label(status: str, lang: str) -> str:
+    return t(f"status.{status}", lang)
+
+
+def status_badge(status: str, lang: str, qualifiers: list[str] | None = None) -> None:
+    colour, icon = STATUS_STYLE.get(status, ("gray", ":material/help:"))
+    with st.container(horizontal=True, gap="small"):
+        st.badge(status_label(status, lang), icon=icon, color=colour)
+        for qualifier in qualifiers or []:
+            st.badge(t(f"qualifier.{qualifier}", lang), color="gray", help=t(f"qualifier_help.{qualifier}", lang))
+
+
+def synthetic_banner(lang: str) -> None:
+    st.warning(t("demo.banner", lang), icon=":material/science:")
+
+
+def download_table(frame: pd.DataFrame, base_name: str, lang: str, key: str, synthetic: bool = False) -> None:
+    """CSV (UTF-8 with BOM, for Excel) and .xlsx downloads of a table."""
+    if synthetic:
+        base_name = f"DEMO-synthetic_{base_name}"
+        frame = frame.assign(synthetic=True)
+    notes = [t("demo.banner", "zh") + " / " + t("demo.banner", "en")] if synthetic else None
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(t("download.csv", lang), data=export.to_csv_bytes(frame), file_name=f"{base_name}.csv",
+                           mime=export.CSV_MIME, key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+        st.download_button(t("download.xlsx", lang), data=export.to_xlsx_bytes(frame, notes=notes),
+                           file_name=f"{base_name}.xlsx", mime=export.XLSX_MIME, key=f"{key}_xlsx",
+                           on_click="ignore", icon=":material/table:")
+
+
+def download_chart_png(chart: alt.TopLevelMixin, file_name: str, lang: str, key: str) -> None:
+    """PNG rendered on the server (vl-convert, CJK font), only when clicked."""
+    st.download_button(t("download.png", lang), data=lambda: charts.chart_png(chart, lang=lang),
+                       file_name=f"{file_name}.png", mime="image/png", key=key, on_click="ignore",
+                       icon=":material/image:")
