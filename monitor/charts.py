@@ -149,7 +149,8 @@ def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: fl
         layers.append(alt.Chart(rule).mark_rule(color="#b2182b", strokeDash=[6, 4], strokeWidth=2).encode(x="x:Q"))
         layers.append(alt.Chart(rule).mark_text(color="#b2182b", align="left", dx=4, dy=-6, baseline="bottom").encode(
             x="x:Q", text="label:N", y=alt.value(0)))
-    return alt.layer(*layers).properties(height=max(120, 24 * len(order))).configure(font=CJK_FONT)
+    # Room for every row plus the legend: with autosize "fit" a too-short chart drops discrete bands.
+    return alt.layer(*layers).properties(height=max(160, 28 * len(order) + 60)).configure(font=CJK_FONT)
 
 
 def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str, lang: str = "zh",
@@ -190,3 +191,21 @@ def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[fl
         layers.append(alt.Chart(pd.DataFrame({"y": [float(yardstick)]})).mark_rule(
             color="#b2182b", strokeDash=[4, 3]).encode(y="y:Q"))
     return alt.layer(*layers).properties(title=title, width=width, height=height).configure(font=CJK_FONT)
+
+
+def build_comparison_chart(frame: pd.DataFrame, *, measure_title: str, yardstick: float | None = None,
+                           yardstick_label: str = "", lang: str = "zh") -> alt.LayerChart:
+    """Two (or more) regions' series side by side, against the yardstick. `frame`: columns x, value, name."""
+    lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("x:N", title=t("chart.period", lang), sort=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=measure_title, scale=alt.Scale(zero=False)),
+        color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)), alt.Tooltip("x:N", title=t("chart.period", lang)),
+                 alt.Tooltip("value:Q", title=measure_title, format=",.2f")])
+    layers = [lines]
+    if yardstick is not None:
+        rule = pd.DataFrame({"y": [float(yardstick)], "label": [yardstick_label]})
+        layers.append(alt.Chart(rule).mark_rule(color="#b2182b", strokeDash=[6, 4]).encode(y="y:Q"))
+        layers.append(alt.Chart(rule).mark_text(color="#b2182b", align="left", dx=4, dy=-6).encode(
+            y="y:Q", text="label:N", x=alt.value(0)))
+    return alt.layer(*layers).properties(height=300).configure(font=CJK_FONT)

@@ -1,7 +1,7 @@
 """Comparing regions: measures, rankings with ties and missing data, rank changes, contributions.
 
-Pure pandas over the observations frame (one row per indicator, region, period); the prefecture
-page and the CLI call these.
+Pure, vectorised pandas over the observations frame (one row per indicator, region, period); the
+prefecture page and its tests call these.
 """
 
 from __future__ import annotations
@@ -13,37 +13,30 @@ MEASURES = ("level", "growth", "share", "per_capita", "contribution")
 POPULATION_INDICATOR = "population"
 
 
-def period_rows(observations: pd.DataFrame, indicator_id: str, period: str, period_type: str) -> pd.DataFrame:
-    mask = ((observations.indicator_id == indicator_id) & (observations.period == period)
-            & (observations.period_type == period_type))
-    return observations[mask]
+def measure_table(observations: pd.DataFrame, indicator_id: str, period_type: str, regions: list[str], parent: str,
+                  measure: str, periods: list[str] | None = None) -> pd.DataFrame:
+    """The measure for every (period, region) of `regions` — one row each, NaN where it cannot be computed.
 
-
-def previous_period(observations: pd.DataFrame, indicator_id: str, period: str, period_type: str) -> str | None:
-    """The period of the same type just before `period` that has data for the indicator."""
-    same = observations[(observations.indicator_id == indicator_id) & (observations.period_type == period_type)]
-    earlier = sorted({p for p in same.period.unique() if p < period})
-    return earlier[-1] if earlier else None
-
-
-def measure_values(observations: pd.DataFrame, indicator_id: str, period: str, period_type: str,
-                   regions: list[str], parent: str, measure: str) -> pd.DataFrame:
-    """One row per region in `regions`: value, yoy_pct and the chosen measure (NaN where it cannot be computed).
-
-    share        = value / parent value (percent)
-    per_capita   = value (亿元) / population (万人) → 元 per person; population from the same year
+    level        = the value
+    growth       = the official year-on-year rate (%)
+    share        = value / parent value (%)
+    per_capita   = value (亿元) / population (万人) → 元 per person; population of the same year
     contribution = the region's increase over the parent's level a year earlier, in percentage points
                    of the parent's growth: (v − v/(1+g)) / (P/(1+G)) × 100, with official rates g, G
                    (comparable basis), so the contributions of all regions add up to about G.
     """
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {MEASURES}, got {measure!r}")
-    rows = period_rows(observations, indicator_id, period, period_type).set_index("region_code")
-    frame = pd.DataFrame({"region_code": regions})
-    frame["value"] = frame.region_code.map(rows.value)
-    frame["yoy_pct"] = frame.region_code.map(rows.yoy_pct)
-    parent_value = rows.value.get(parent, np.nan)
-    parent_yoy = rows.yoy_pct.get(parent, np.nan)
+    rows = observations[(observations.indicator_id == indicator_id) & (observations.period_type == period_type)]
+    if periods is not None:
+        rows = rows[rows.period.isin(periods)]
+    all_periods = sorted(rows.period.unique()) if periods is None else list(periods)
+    grid = pd.MultiIndex.from_product([all_periods, regions], names=["period", "region_code"]).to_frame(index=False)
+    keyed = rows.set_index(["period", "region_code"])[["value", "yoy_pct"]]
+    frame = grid.join(keyed, on=["period", "region_code"])
+    parent_rows = rows[rows.region_code == parent].set_index("period")
+    parent_value = frame.period.map(parent_rows.value)
+    parent_yoy = frame.period.map(parent_rows.yoy_pct)
     if measure == "level":
         frame["measure"] = frame.value
     elif measure == "growth":
@@ -51,10 +44,10 @@ def measure_values(observations: pd.DataFrame, indicator_id: str, period: str, p
     elif measure == "share":
         frame["measure"] = frame.value / parent_value * 100
     elif measure == "per_capita":
-        year = period[:4]
-        pop = observations[(observations.indicator_id == POPULATION_INDICATOR) & (observations.period == year)]
-        population = frame.region_code.map(pop.set_index("region_code").value)
-        frame["measure"] = frame.value * 1e4 / population  # 亿元 / 万人 → 元 per person
+        pop = observations[(observations.indicator_id == POPULATION_INDICATOR) & (observations.period_type == "annual")]
+        population = pop.set_index(["period", "region_code"]).value
+        keys = pd.MultiIndex.from_arrays([frame.period.str[:4], frame.region_code])
+        frame["measure"] = frame.value.to_numpy() * 1e4 / population.reindex(keys).to_numpy()  # 亿元/万人 → 元/人
     else:
         parent_previous = parent_value / (1 + parent_yoy / 100)
         previous = frame.value / (1 + frame.yoy_pct / 100)
@@ -62,9 +55,23 @@ def measure_values(observations: pd.DataFrame, indicator_id: str, period: str, p
     return frame
 
 
-def rank(frame: pd.DataFrame, column: str = "measure", ascending: bool = False) -> pd.Series:
+def rank(values: pd.Series, ascending: bool = False) -> pd.Series:
     """Competition ranking (1, 2, 2, 4): ties share the best rank; missing values get no rank."""
-    return frame[column].rank(method="min", ascending=ascending, na_option="keep").astype("Int64")
+    return values.rank(method="min", ascending=ascending, na_option="keep").astype("Int64")
+
+
+def rank_history(table: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
+    """Rank of each region within each period of a measure_table."""
+    out = table.copy()
+    out["rank"] = out.groupby("period").measure.rank(method="min", ascending=ascending, na_option="keep").astype("Int64")
+    return out
+
+
+def previous_period(observations: pd.DataFrame, indicator_id: str, period: str, period_type: str) -> str | None:
+    """The period of the same type just before `period` that has data for the indicator."""
+    same = observations[(observations.indicator_id == indicator_id) & (observations.period_type == period_type)]
+    earlier = sorted(p for p in same.period.unique() if p < period)
+    return earlier[-1] if earlier else None
 
 
 def ranking(observations: pd.DataFrame, indicator_id: str, period: str, period_type: str, regions: list[str],
@@ -75,12 +82,14 @@ def ranking(observations: pd.DataFrame, indicator_id: str, period: str, period_t
     flagged, never shown as zero. `ascending=True` ranks the smallest first (indicators where lower
     is better). Rank change is positive when a region moved up.
     """
-    frame = measure_values(observations, indicator_id, period, period_type, regions, parent, measure)
-    frame["rank"] = rank(frame, ascending=ascending)
     before = previous_period(observations, indicator_id, period, period_type)
+    wanted = [period] + ([before] if before else [])
+    table = rank_history(measure_table(observations, indicator_id, period_type, regions, parent, measure, wanted),
+                         ascending=ascending)
+    frame = table[table.period == period].drop(columns="period").reset_index(drop=True)
     if before is not None:
-        prev = measure_values(observations, indicator_id, before, period_type, regions, parent, measure)
-        frame["previous_rank"] = rank(prev, ascending=ascending).values
+        previous = table[table.period == before].set_index("region_code")["rank"]
+        frame["previous_rank"] = frame.region_code.map(previous).astype("Int64")
     else:
         frame["previous_rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame["rank_change"] = frame.previous_rank - frame["rank"]
@@ -92,7 +101,8 @@ def ranking(observations: pd.DataFrame, indicator_id: str, period: str, period_t
 
 
 def available_periods(observations: pd.DataFrame, indicator_id: str, regions: list[str]) -> pd.DataFrame:
-    """Periods with data for any of `regions`, newest first, with how many regions have data."""
-    rows = observations[(observations.indicator_id == indicator_id) & observations.region_code.isin(regions)]
+    """Annual and year-to-date periods with data for any of `regions`, newest first, with how many regions have data."""
+    rows = observations[(observations.indicator_id == indicator_id) & observations.region_code.isin(regions)
+                        & observations.period_type.isin(["annual", "ytd"])]
     counts = rows.groupby(["period", "period_type", "year", "month"]).region_code.nunique().rename("regions")
     return counts.reset_index().sort_values(["year", "month", "period_type"], ascending=[False, False, True])

@@ -10,6 +10,9 @@ from monitor.i18n import pick, t
 from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, status_badge
+from ui.pages import require_app_frame
+
+require_app_frame()
 
 view = View()
 lang = view.lang

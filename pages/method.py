@@ -6,6 +6,9 @@ from monitor.i18n import t
 from ui.data import load_targets
 from ui.state import View
 from ui.widgets import STATUS_ORDER, status_badge
+from ui.pages import require_app_frame
+
+require_app_frame()
 
 view = View()
 lang = view.lang

@@ -8,6 +8,9 @@ from monitor.i18n import pick, t
 from ui.data import load_assessment, load_targets
 from ui.state import View
 from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
+from ui.pages import require_app_frame
+
+require_app_frame()
 
 view = View()
 lang = view.lang

@@ -119,3 +119,22 @@ def test_indicator_chart_spec_has_observed_series_and_target_path(app):
     assert (data.get("label") == "目标路径").any()
     spec = json.loads(charts[0].proto.spec)
     assert "strokeDash" in json.dumps(spec)  # the path is drawn dashed
+
+
+@pytest.mark.parametrize("measure", ["level", "growth", "share", "per_capita", "contribution"])
+def test_prefectures_page_renders_for_each_measure(app, measure):
+    at = app(ind="retail_sales", measure=measure).run()
+    at.switch_page("pages/prefectures.py").run()
+    assert not at.exception, at.exception
+    assert at.button_group(key="measure").value == measure
+    table = at.dataframe[0].value
+    assert len(table) == 14  # every prefecture is listed, with or without data
+
+
+def test_prefectures_deep_link_focuses_a_prefecture(app):
+    at = app(ind="retail_sales", period="2023", region="430600", compare="430100").run()
+    at.switch_page("pages/prefectures.py").run()
+    assert not at.exception
+    assert at.selectbox(key="region").value == "430600"
+    assert at.selectbox(key="compare").value == "430100"
+    assert "### 岳阳市" in [m.value for m in at.markdown]

@@ -79,6 +79,24 @@ def status_locator(page, lang):
     return page.get_by_text(re.compile(f"({labels})$")).first
 
 
+def test_a_first_visit_by_deep_link_goes_through_app_py(server, browser):
+    """Runs first on a fresh server: a link straight to a page must still get app.py's frame
+    (language switch, navigation), not Streamlit's legacy pages/ mode."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    page.goto(f"{server}/prefectures?ind=retail_sales&period=2023&measure=growth&region=430300",
+              wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("nav.prefectures", "zh")).wait_for(timeout=60000)
+    page.get_by_text("English", exact=True).first.wait_for(timeout=60000)  # the sidebar frame from app.py
+    assert page.get_by_text(t("nav.overview", "zh")).first.is_visible()
+    page.get_by_text(t("prefectures.map_schematic", "zh")).first.wait_for(timeout=60000)
+    page.locator("svg.marks, canvas").nth(1).wait_for(timeout=60000)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(ARTIFACTS / "prefectures_zh.png"))
+    assert "region=430300" in page.url and "measure=growth" in page.url
+    page.close()
+
+
 def test_overview_in_chinese_then_english(server, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="zh-CN")

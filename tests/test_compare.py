@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from monitor.compare import measure_values, rank, ranking
+from monitor.compare import measure_table, rank, rank_history, ranking
 
 
 def obs(rows):
@@ -27,6 +27,11 @@ DATA = obs([
     ("population", "B", "2024", "annual", 500.0, None),
 ])
 REGIONS = ["A", "B", "C"]
+
+
+def measure_values(data, indicator, period, period_type, regions, parent, measure):
+    table = measure_table(data, indicator, period_type, regions, parent, measure, [period])
+    return table.drop(columns="period")
 
 
 def test_share_of_the_province():
@@ -55,9 +60,17 @@ def test_per_capita_in_yuan():
 
 
 def test_ties_share_the_best_rank_and_missing_gets_none():
-    frame = pd.DataFrame({"measure": [5.0, 7.0, 7.0, None, 1.0]})
-    assert rank(frame).tolist() == [3, 1, 1, pd.NA, 4]
-    assert rank(frame, ascending=True).tolist() == [2, 3, 3, pd.NA, 1]
+    values = pd.Series([5.0, 7.0, 7.0, None, 1.0])
+    assert rank(values).tolist() == [3, 1, 1, pd.NA, 4]
+    assert rank(values, ascending=True).tolist() == [2, 3, 3, pd.NA, 1]
+
+
+def test_rank_history_ranks_within_each_period():
+    table = rank_history(measure_table(DATA, "retail_sales", "annual", REGIONS, "430000", "growth"))
+    ranks = table.set_index(["period", "region_code"])["rank"]
+    assert (ranks["2023", "A"], ranks["2023", "B"]) == (2, 1)
+    assert (ranks["2024", "A"], ranks["2024", "B"]) == (1, 2)
+    assert pd.isna(ranks["2024", "C"])
 
 
 def test_ranking_table_with_rank_change_and_yardstick():
