@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import db as dbmod
-from .config import DATA_DIR, OFFICIAL_DIR, PLANS_DIR
+from .config import DATA_DIR, OFFICIAL_DIR
 from .importer import ImportPlan, now_beijing, prepare, sha256_bytes, stage_long_csv, write_plan
 from .registry import files_digest, load_registry, registry_files
 
@@ -25,7 +25,7 @@ def official_files(official_dir: Path = OFFICIAL_DIR) -> list[Path]:
 
 
 def bundle_digest(with_data: bool = True) -> str:
-    files = registry_files(DATA_DIR, PLANS_DIR) + (official_files() if with_data else [])
+    files = registry_files(DATA_DIR) + (official_files() if with_data else [])
     return files_digest(files) + (":data" if with_data else ":registry")
 
 

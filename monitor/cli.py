@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", help="output file")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("targets", help="list the plans' targets, or add a plan file (e.g. a prefecture's own targets)")
+    _db_arg(p)
+    p.add_argument("action", choices=("list", "add"))
+    p.add_argument("file", nargs="?", help="for add: a plan .toml whose [plan] source_file (the plan's text) sits beside it")
+    p.add_argument("--replace", action="store_true", help="for add: overwrite a plan file of the same name")
+    p.set_defaults(func=cmd_targets)
+
     p = sub.add_parser("fetch", help="fetch series from an online source into the database")
     p.add_argument("source", choices=("nbs",), help="nbs: the National Bureau of Statistics data-release API")
     _db_arg(p)
@@ -212,6 +219,27 @@ def cmd_export(args) -> int:
         notes = ["SYNTHETIC DEMO DATA — not official statistics / 演示数据，非官方统计"] if synthetic else None
         out.write_bytes(export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes))
     print(f"{out}: {len(frame)} observations written")
+    return EXIT_OK
+
+
+def cmd_targets(args) -> int:
+    from .registry import RegistryError, add_plan
+
+    target = db_path(args.db)
+    if args.action == "add":
+        if not args.file:
+            raise CliError("targets add needs a plan file")
+        try:
+            ids = add_plan(Path(args.file), replace=args.replace)
+        except RegistryError as exc:
+            raise CliError(f"plan refused, nothing was added: {exc}") from exc
+        bootstrap.ensure_database(target)
+        print(f"added {len(ids)} target(s): {', '.join(ids)}")
+        return EXIT_OK
+    with _reader(args) as reader:
+        frame = store.targets(reader)
+    print(frame[["id", "plan_id", "region_code", "target_type", "target_value", "comparator", "unit", "target_period"]]
+          .to_string(index=False))
     return EXIT_OK
 
 

@@ -16,6 +16,12 @@ PROVINCE_CODE = "430000"
 NATIONAL_CODE = "000000"
 
 
+def plans_dir() -> Path:
+    """Where plan files live: $MONITOR_PLANS_DIR, else data/plans (the bundled plans)."""
+    env = os.environ.get("MONITOR_PLANS_DIR")
+    return Path(env).expanduser().resolve() if env else PLANS_DIR
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The database file: an explicit path, else $MONITOR_DB, else data/monitor.duckdb."""
     if explicit:

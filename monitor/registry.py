@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .config import DATA_DIR, PLANS_DIR, PROVINCE_CODE
+from .config import DATA_DIR, PROVINCE_CODE, plans_dir as configured_plans_dir
 
 REGION_FILES_GLOB = "regions*.csv"
 INDICATORS_FILE = "indicators.toml"
@@ -90,19 +90,27 @@ def read_indicators(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return frame
 
 
-def plan_files(plans_dir: Path = PLANS_DIR) -> list[Path]:
-    return sorted(plans_dir.glob("*.toml"))
+def plan_files(plans_dir: Path | None = None) -> list[Path]:
+    return sorted((plans_dir or configured_plans_dir()).glob("*.toml"))
 
 
-def read_plans(plans_dir: Path = PLANS_DIR) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Plans and their targets from data/plans/*.toml (one file per plan)."""
+def read_plans(plans_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Plans and their targets from data/plans/*.toml (one file per plan).
+
+    Every target's quote must appear verbatim in the plan's source text (`source_file`, relative to
+    the plan file): a target that does not quote its plan is refused.
+    """
     plans, targets = [], []
     order = 0
     for path in plan_files(plans_dir):
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise RegistryError(f"{path.name}: not valid TOML: {exc}") from exc
         plan = raw.get("plan")
         if not plan or "id" not in plan:
             raise RegistryError(f"{path.name}: missing [plan] table with an id")
+        check_quotes(path, plan, raw.get("targets", []))
         plans.append({
             "id": plan["id"],
             "title_zh": plan["title_zh"],
@@ -123,6 +131,20 @@ def read_plans(plans_dir: Path = PLANS_DIR) -> tuple[pd.DataFrame, pd.DataFrame]
         if dupes:
             raise RegistryError(f"{what} ids used twice across data/plans: {dupes}")
     return plans_df, targets_df
+
+
+def check_quotes(path: Path, plan: dict, specs: list[dict]) -> None:
+    source = plan.get("source_file")
+    if not source:
+        raise RegistryError(f"{path.name}: [plan] needs source_file, the plan's text, so quotes can be checked")
+    text_path = path.parent / source
+    if not text_path.is_file():
+        raise RegistryError(f"{path.name}: source_file {source!r} not found beside the plan file")
+    text = text_path.read_text(encoding="utf-8")
+    for spec in specs:
+        quote = spec.get("quote_zh", "")
+        if not quote or quote not in text:
+            raise RegistryError(f"{path.name} target {spec.get('id', '?')!r}: quote_zh does not appear verbatim in {source}")
 
 
 def _target_row(path: Path, plan: dict, spec: dict, order: int) -> dict:
@@ -164,8 +186,12 @@ def _target_row(path: Path, plan: dict, spec: dict, order: int) -> dict:
     }
 
 
-def registry_files(data_dir: Path = DATA_DIR, plans_dir: Path = PLANS_DIR) -> list[Path]:
-    return sorted(data_dir.glob(REGION_FILES_GLOB)) + [data_dir / INDICATORS_FILE] + plan_files(plans_dir)
+def registry_files(data_dir: Path = DATA_DIR, plans_dir: Path | None = None) -> list[Path]:
+    plans = plan_files(plans_dir)
+    sources = sorted({(p.parent / tomllib.loads(p.read_text(encoding="utf-8")).get("plan", {}).get("source_file", ""))
+                      for p in plans} - {p.parent for p in plans})
+    return (sorted(data_dir.glob(REGION_FILES_GLOB)) + [data_dir / INDICATORS_FILE] + plans
+            + [s for s in sources if s.is_file()])
 
 
 def files_digest(paths: list[Path]) -> str:
@@ -187,7 +213,7 @@ def check_references(regions: pd.DataFrame, indicators: pd.DataFrame, targets: p
             raise RegistryError(f"target {row.id!r}: unknown region {row.region_code!r}")
 
 
-def load_registry(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR, plans_dir: Path = PLANS_DIR) -> dict:
+def load_registry(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR, plans_dir: Path | None = None) -> dict:
     """Replace the registry tables with the contents of the files. Runs inside the caller's transaction."""
     regions = read_regions(data_dir)
     indicators = read_indicators(data_dir)
@@ -268,3 +294,44 @@ class Lookup:
         by_name = {v["name_zh"]: k for k, v in self.indicators.items()}
         close = difflib.get_close_matches(text.strip(), list(by_name), n=1, cutoff=0.6)
         return by_name[close[0]] if close else None
+
+
+# --------------------------------------------------------------------------- adding a plan
+
+def add_plan(plan_file: Path, plans_dir: Path | None = None, data_dir: Path = DATA_DIR, replace: bool = False) -> list[str]:
+    """Validate a plan file (with its source text beside it) against the registry and copy both into the plans folder.
+
+    This is how a prefecture's own targets (`region = "430100"`) join the registry without a code change.
+    Returns the ids of the plan's targets. Raises RegistryError, and copies nothing, if anything is wrong.
+    """
+    import shutil
+    import tempfile
+
+    target_dir = plans_dir or configured_plans_dir()
+    plan_file = Path(plan_file)
+    try:
+        raw = tomllib.loads(plan_file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RegistryError(f"{plan_file.name}: cannot read the plan file: {exc}") from exc
+    source = (raw.get("plan") or {}).get("source_file")
+    if not source:
+        raise RegistryError(f"{plan_file.name}: [plan] needs source_file, the plan's text")
+    source_path = plan_file.parent / source
+    destination = target_dir / plan_file.name
+    if destination.exists() and not replace and destination.read_bytes() != plan_file.read_bytes():
+        raise RegistryError(f"{destination} exists; pass replace=True (--replace) to overwrite it")
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / "plans"
+        shutil.copytree(target_dir, trial)
+        (trial / source).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(plan_file, trial / plan_file.name)
+        if source_path.is_file():
+            shutil.copyfile(source_path, trial / source)
+        plans, targets = read_plans(trial)
+        check_references(read_regions(data_dir), read_indicators(data_dir), targets)
+    (target_dir / source).parent.mkdir(parents=True, exist_ok=True)
+    if source_path.resolve() != (target_dir / source).resolve():
+        shutil.copyfile(source_path, target_dir / source)
+    shutil.copyfile(plan_file, destination)
+    plan_id = raw["plan"]["id"]
+    return targets[targets.plan_id == plan_id].id.tolist()

@@ -5,10 +5,10 @@ import streamlit as st
 
 from monitor.formatting import fmt_rate, fmt_value, is_missing
 from monitor.i18n import pick, t
-from ui.data import load_assessment, load_targets
-from ui.state import View
-from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
+from ui.data import load_assessment, load_regions, load_targets
 from ui.pages import require_app_frame
+from ui.state import View, url_widget
+from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
 
 require_app_frame()
 
@@ -16,9 +16,25 @@ view = View()
 lang = view.lang
 
 
-def load_overview(view: View) -> pd.DataFrame:
-    """The engine's result for each target in its own region, joined with the registry text."""
-    result = load_assessment(view.dataset, view.as_of)
+PROVINCE = "430000"
+
+
+def choose_region() -> str:
+    """The province, its prefectures, and any other region that has targets of its own."""
+    regions = load_regions()
+    own = set(load_targets().region_code)
+    options = [PROVINCE] + regions[(regions.level == "prefecture") & (regions.parent_code == PROVINCE)].code.tolist()
+    options += sorted(own - set(options))
+    names = regions.set_index("code")
+    return url_widget(st.selectbox, t("overview.region", lang), options, "region", PROVINCE,
+                      format_func=lambda c: pick(names.loc[c], "name", lang) if c in names.index else c,
+                      help=t("overview.region_help", lang))
+
+
+def load_overview(view: View, region: str) -> pd.DataFrame:
+    """The engine's result for the region — its own targets and the provincial ones as yardsticks —
+    joined with the registry text."""
+    result = load_assessment(view.dataset, view.as_of, (region,))
     targets = load_targets()
     info = targets[["id", "plan_id", "name_zh", "name_en", "quote_zh", "clause", "plan_title_zh", "plan_title_en",
                     "sort_order", "notes_zh", "notes_en"]].rename(columns={"id": "target_id", "plan_id": "plan"})
@@ -113,7 +129,10 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
 st.title(t("app.title", lang))
 st.caption(t("overview.subtitle", lang))
 
-frame = load_overview(view)
+region = choose_region()
+frame = load_overview(view, region)
+if region != PROVINCE:
+    st.caption(t("indicator.yardstick", lang))
 scored = frame[frame.status != "not_scored"]
 unscored = frame[frame.status == "not_scored"]
 

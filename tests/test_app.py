@@ -97,8 +97,8 @@ def test_language_from_the_url(app):
 
 
 def test_deep_link_opens_indicator_and_region(app):
-    at = app(ind="gdp", region="430100").run()
-    at.switch_page("pages/indicator.py").run()
+    at = app(ind="gdp", region="430100")
+    at.switch_page("pages/indicator.py").run()  # the link opens the page directly
     assert not at.exception
     assert at.selectbox(key="ind").value == "gdp"
     assert at.selectbox(key="region").value == "430100"
@@ -132,7 +132,7 @@ def test_prefectures_page_renders_for_each_measure(app, measure):
 
 
 def test_prefectures_deep_link_focuses_a_prefecture(app):
-    at = app(ind="retail_sales", period="2023", region="430600", compare="430100").run()
+    at = app(ind="retail_sales", period="2023", region="430600", compare="430100")
     at.switch_page("pages/prefectures.py").run()
     assert not at.exception
     assert at.selectbox(key="region").value == "430600"

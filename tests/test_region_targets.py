@@ -1,0 +1,84 @@
+"""A prefecture's own targets join the registry from a file, with no code change, and are assessed for it."""
+
+import shutil
+
+import pytest
+
+from monitor import assess, bootstrap, store
+from monitor.cli import main
+from monitor.config import PLANS_DIR
+from monitor.db import Reader
+from monitor.registry import RegistryError, add_plan
+from tests.conftest import PROJECT_ROOT
+
+EXAMPLE = PROJECT_ROOT / "tests" / "fixtures" / "plans" / "example_city_2024.toml"
+
+
+@pytest.fixture
+def plans(tmp_path, monkeypatch):
+    folder = tmp_path / "plans"
+    shutil.copytree(PLANS_DIR, folder)
+    monkeypatch.setenv("MONITOR_PLANS_DIR", str(folder))
+    return folder
+
+
+def test_cli_adds_a_city_plan_and_the_target_is_assessed_for_its_city(plans, tmp_path, capsys):
+    db = tmp_path / "x.duckdb"
+    bootstrap.initialise(db)
+    assert main(["targets", "add", str(EXAMPLE), "--db", str(db)]) == 0
+    assert "changsha_retail_growth_example" in capsys.readouterr().out
+    assert (plans / "source" / "example_city_2024.txt").is_file()
+    with Reader(db) as reader:
+        targets = store.targets(reader)
+        result = assess.assess_store(reader, region="430100")
+    row = targets.set_index("id").loc["changsha_retail_growth_example"]
+    assert row.region_code == "430100"
+    assert "changsha_retail_growth_example" in set(result.target_id)
+    with Reader(db) as reader:  # the province's own view does not list the city's target as its own
+        province = assess.assess_store(reader)
+    assert "changsha_retail_growth_example" not in set(province[province.region == "430000"].target_id)
+
+
+def test_a_plan_whose_quote_is_not_in_its_text_is_refused(plans, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("年均增长6%以上\"", "年均增长9%以上\""),
+                   encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    shutil.copyfile(EXAMPLE.parent / "source" / "example_city_2024.txt", tmp_path / "source" / "example_city_2024.txt")
+    with pytest.raises(RegistryError, match="verbatim"):
+        add_plan(bad)
+    assert not (plans / "bad.toml").exists()
+
+
+def test_unknown_region_is_refused(plans, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace('region = "430100"', 'region = "439999"'),
+                   encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    shutil.copyfile(EXAMPLE.parent / "source" / "example_city_2024.txt", tmp_path / "source" / "example_city_2024.txt")
+    with pytest.raises(RegistryError, match="unknown region"):
+        add_plan(bad)
+
+
+def test_overview_shows_a_city_target_when_the_city_is_selected(plans, tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "x.duckdb"
+    add_plan(EXAMPLE)
+    bootstrap.initialise(db)
+    monkeypatch.setenv("MONITOR_DB", str(db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    app = str(PROJECT_ROOT / "app.py")
+
+    at = AppTest.from_file(app, default_timeout=60)
+    at.run()
+    assert "changsha_retail_growth_example" not in set(at.dataframe[0].value.target_id)
+
+    at = AppTest.from_file(app, default_timeout=60)
+    at.query_params["region"] = "430100"
+    at.run()
+    assert not at.exception
+    ids = set(at.dataframe[0].value.target_id)
+    assert "changsha_retail_growth_example" in ids and "retail_growth_2021_2023" in ids
