@@ -16,7 +16,7 @@ DYNAMIC_PREFIXES = {
     "data_status.": ["preliminary", "final", "revised", "none"],
     "dataset.": ["official", "demo"],
     "chart.series.": ["observed", "path", "projection"],
-    "nav.": ["overview", "indicator", "method"],
+    "nav.": ["overview", "indicator", "data", "method"],
 }
 
 

@@ -3,5 +3,6 @@
 PAGES = [
     ("overview", "pages/overview.py", ":material/dashboard:", True),
     ("indicator", "pages/indicator.py", ":material/show_chart:", False),
+    ("data", "pages/data.py", ":material/database:", False),
     ("method", "pages/method.py", ":material/menu_book:", False),
 ]
