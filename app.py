@@ -9,7 +9,7 @@ import streamlit as st
 
 from monitor.i18n import t
 from ui import state
-from ui.pages import PAGES
+from ui.pages import PAGES, mark_framed
 from ui.widgets import synthetic_banner
 
 APP_DIR = Path(__file__).resolve().parent
@@ -25,6 +25,7 @@ pages = [
     for name, path, icon, default in PAGES
 ]
 navigation = st.navigation(pages, position="sidebar")
+mark_framed()
 
 st.sidebar.caption(t("sidebar.footer", lang))
 if state.is_synthetic(dataset):

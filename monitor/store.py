@@ -63,6 +63,58 @@ def observations(reader: Reader, dataset: str = "official", *, indicator_ids: li
     return reader.query_df(sql + " ORDER BY indicator_id, region_code, year, month, period_type", params)
 
 
+def observation_facets(reader: Reader, dataset: str = "official") -> dict:
+    """What the stored figures of a dataset cover: indicator ids, region codes, first and last year (filter choices)."""
+    row = reader.query_rows(
+        "SELECT list(DISTINCT indicator_id ORDER BY indicator_id), list(DISTINCT region_code ORDER BY region_code),"
+        " min(year), max(year), count(*) FROM observations_latest WHERE dataset = ?", [dataset])[0]
+    return {"indicator_ids": list(row[0] or []), "region_codes": list(row[1] or []),
+            "first_year": row[2], "last_year": row[3], "rows": row[4]}
+
+
+def find_observations(reader: Reader, dataset: str = "official", *, indicator_ids: list[str] | None = None,
+                      region_codes: list[str] | None = None, year_from: int | None = None,
+                      year_to: int | None = None, search: str | None = None,
+                      limit: int = 500) -> tuple[pd.DataFrame, int]:
+    """Stored figures (latest vintage) with their provenance and names, filtered in SQL: (first `limit` rows, matches).
+
+    `search` matches, case-insensitively and literally (no wildcards), the indicator and region names
+    and ids, the period, the source, its URL, the quote and the note.
+    """
+    where = ["o.dataset = ?"]
+    params: list = [dataset]
+    if indicator_ids:
+        where.append("list_contains(?, o.indicator_id)")
+        params.append(list(indicator_ids))
+    if region_codes:
+        where.append("list_contains(?, o.region_code)")
+        params.append(list(region_codes))
+    if year_from is not None:
+        where.append("o.year >= ?")
+        params.append(int(year_from))
+    if year_to is not None:
+        where.append("o.year <= ?")
+        params.append(int(year_to))
+    text = (search or "").strip()
+    if text:
+        where.append(
+            "strpos(lower(concat_ws(' ', o.indicator_id, i.name_zh, i.name_en, o.region_code, r.name_zh, r.name_en,"
+            " o.period, o.source, o.source_url, o.quote, o.note)), lower(?)) > 0")
+        params.append(text)
+    params.append(int(limit))
+    frame = reader.query_df(
+        "SELECT o.indicator_id, i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en,"
+        " o.region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,"
+        " o.period, o.period_type, o.value_published, o.unit_published, o.value, o.unit, o.yoy_pct, o.status,"
+        " o.source, o.source_url, o.quote, o.note, o.vintage, o.import_id, count(*) OVER () AS matched "
+        "FROM observations_latest o "
+        "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
+        f"WHERE {' AND '.join(where)} "  # fixed fragments; every value is a parameter
+        "ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type LIMIT ?", params)
+    matched = int(frame["matched"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns=["matched"]), matched
+
+
 def history(reader: Reader, dataset: str, indicator_id: str, region_code: str, period: str) -> pd.DataFrame:
     """Every vintage of one figure, newest first: revisions stay visible."""
     return reader.query_df(

@@ -4,9 +4,9 @@ import streamlit as st
 
 from monitor.i18n import t
 from ui.data import load_targets
+from ui.pages import require_app_frame
 from ui.state import View
 from ui.widgets import STATUS_ORDER, status_badge
-from ui.pages import require_app_frame
 
 require_app_frame()
 

@@ -39,6 +39,7 @@ def server(template_db, tmp_path_factory):
     shutil.copyfile(template_db, db)
     port = free_port()
     env = {**os.environ, "MONITOR_DB": str(db)}
+    env.pop("MONITOR_EDITOR_PASSWORD", None)  # viewers: the data page is read-only
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -126,4 +127,23 @@ def test_indicator_page_deep_link(server, browser):
     status_locator(page, "zh").wait_for(timeout=60000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "indicator_zh.png"), full_page=True)
+    page.close()
+
+
+def test_data_page_read_only(server, browser):
+    """The data page as a viewer sees it (no MONITOR_EDITOR_PASSWORD): the notice, the table, the exports."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
+    # Until a first session has run app.py, Streamlit serves a page URL from the pages/ folder on its own
+    # (no st.navigation, no sidebar controls); open the app once, as the other tests do, before the deep link.
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("app.title", "zh")).wait_for(timeout=60000)
+    page.goto(f"{server}/data", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("nav.data", "zh")).wait_for(timeout=60000)
+    page.get_by_text("MONITOR_EDITOR_PASSWORD").first.wait_for(timeout=60000)
+    page.get_by_role("button", name=t("download.xlsx", "zh")).wait_for(timeout=60000)
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the figures and the import log
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "data_zh.png"), full_page=True)
     page.close()

@@ -16,7 +16,7 @@ DYNAMIC_PREFIXES = {
     "data_status.": ["preliminary", "final", "revised", "none"],
     "dataset.": ["official", "demo"],
     "chart.series.": ["observed", "path", "projection"],
-    "nav.": ["overview", "indicator", "prefectures", "method"],
+    "nav.": ["overview", "indicator", "prefectures", "data", "method"],
     "measure.": ["level", "growth", "share", "per_capita", "contribution"],
 }
 

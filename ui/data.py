@@ -86,3 +86,46 @@ def load_periods(dataset: str) -> list[str]:
 @st.cache_data(max_entries=256, show_spinner=False)
 def load_provenance(dataset: str, keys: tuple[str, ...]) -> pd.DataFrame:
     return store.provenance(get_reader(), dataset, list(keys))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def load_facets(dataset: str) -> dict:
+    return store.observation_facets(get_reader(), dataset)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_observation_page(dataset: str, indicator_ids: tuple[str, ...] = (), region_codes: tuple[str, ...] = (),
+                          year_from: int | None = None, year_to: int | None = None, search: str = "",
+                          limit: int = 500) -> tuple[pd.DataFrame, int]:
+    return store.find_observations(get_reader(), dataset, indicator_ids=list(indicator_ids),
+                                   region_codes=list(region_codes), year_from=year_from, year_to=year_to,
+                                   search=search, limit=limit)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_import_log(limit: int = 100) -> pd.DataFrame:
+    return store.import_log(get_reader(), limit)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_revisions(dataset: str, limit: int = 100) -> pd.DataFrame:
+    return store.revisions(get_reader(), dataset, limit)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_history(dataset: str, indicator_id: str, region_code: str, period: str) -> pd.DataFrame:
+    return store.history(get_reader(), dataset, indicator_id, region_code, period)
+
+
+def dataset_export(dataset: str):
+    """A callable that reads the whole dataset for export, when (and only when) a download is clicked.
+
+    It opens its own read-only Reader: the download runs outside the page script, and the file
+    may have been replaced by then.
+    """
+    path = str(db_path())
+
+    def build() -> pd.DataFrame:
+        with Reader(path) as reader:
+            return store.export_frame(reader, dataset)
+    return build

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -46,16 +48,31 @@ def synthetic_banner(lang: str) -> None:
     st.warning(t("demo.banner", lang), icon=":material/science:")
 
 
-def download_table(frame: pd.DataFrame, base_name: str, lang: str, key: str, synthetic: bool = False) -> None:
-    """CSV (UTF-8 with BOM, for Excel) and .xlsx downloads of a table."""
+def download_table(frame: pd.DataFrame | Callable[[], pd.DataFrame], base_name: str, lang: str, key: str,
+                   synthetic: bool = False) -> None:
+    """CSV (UTF-8 with BOM, for Excel) and .xlsx downloads of a table.
+
+    `frame` may be a callable returning the table: it is then built only when a button is clicked
+    (for a whole dataset, which the page does not otherwise read). Synthetic data are marked in the
+    file name, a `synthetic` column and, in the workbook, a README sheet.
+    """
     if synthetic:
         base_name = f"DEMO-synthetic_{base_name}"
-        frame = frame.assign(synthetic=True)
     notes = [t("demo.banner", "zh") + " / " + t("demo.banner", "en")] if synthetic else None
+
+    def table() -> pd.DataFrame:
+        out = frame() if callable(frame) else frame
+        return out.assign(synthetic=True) if synthetic else out
+
+    if callable(frame):
+        csv_data = lambda: export.to_csv_bytes(table())  # noqa: E731
+        xlsx_data = lambda: export.to_xlsx_bytes(table(), notes=notes)  # noqa: E731
+    else:
+        csv_data, xlsx_data = export.to_csv_bytes(table()), export.to_xlsx_bytes(table(), notes=notes)
     with st.container(horizontal=True, gap="small"):
-        st.download_button(t("download.csv", lang), data=export.to_csv_bytes(frame), file_name=f"{base_name}.csv",
+        st.download_button(t("download.csv", lang), data=csv_data, file_name=f"{base_name}.csv",
                            mime=export.CSV_MIME, key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-        st.download_button(t("download.xlsx", lang), data=export.to_xlsx_bytes(frame, notes=notes),
+        st.download_button(t("download.xlsx", lang), data=xlsx_data,
                            file_name=f"{base_name}.xlsx", mime=export.XLSX_MIME, key=f"{key}_xlsx",
                            on_click="ignore", icon=":material/table:")
 
