@@ -26,7 +26,7 @@ Flows and additive stocks are split top-down: every child's monthly flow is its 
 weight, rounded by largest remainders so children add up *exactly* to the parent (to the stored
 rounding: 0.01 for 亿元/亿美元/万人, 1 for counts) in every month, hence every year-to-date and
 annual value. A child's weight is its base weight ** alpha (alpha: how concentrated the indicator
-is, e.g. trade 1.6, population 0.45) × a fixed per-indicator deviation × a yearly random walk (so
+is, e.g. trade 1.6, population 0.45) × a fixed per-indicator deviation × its own trend and a yearly random walk (so
 rankings change over time) × a small monthly wiggle. Base weights: Hunan's prefectures by their
 GDP in the bundled official data (the latest year with all 14, else the fixed 2022 table below);
 counties by type (区 > 市 > 县 > 自治县) × a random factor; provinces (national scale) by the
