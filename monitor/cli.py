@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import bootstrap, export, store
+from . import bootstrap, demo, export, store
 from .config import db_path
 from .db import Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
@@ -95,6 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=int, default=2019, metavar="YYYY", help="first year to fetch (default 2019)")
     p.add_argument("--series", nargs="+", metavar="NAME", help="only these series of data/nbs_registry.toml")
     p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("demo", help="write the synthetic demo dataset 'demo' (replaces any previous demo rows)",
+                       description="Generate SYNTHETIC demo data (演示数据，非官方统计) as dataset 'demo'. "
+                                   "Official rows are untouched; Hunan's official figures are reproduced exactly.")
+    _db_arg(p)
+    p.add_argument("--scale", choices=demo.SCALES, default=demo.DEFAULT_SCALE,
+                   help="province: Hunan; prefectures (default): + its 14 prefectures; counties: + its 122 "
+                        "county-level divisions; national: the whole country with generated regions")
+    p.add_argument("--years", default=f"{demo.DEFAULT_YEARS[0]}-{demo.DEFAULT_YEARS[1]}", metavar="YYYY-YYYY",
+                   help="years to generate (default %(default)s; not after the last complete year)")
+    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed (default %(default)s)")
+    p.add_argument("--national-counties", type=int, default=None, metavar="N",
+                   help=f"national scale: about N county-level regions (default {demo.NATIONAL_COUNTIES}); "
+                        "fewer for a quick try")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 
@@ -260,6 +275,22 @@ def cmd_fetch(args) -> int:
     for line in outcome.lines():
         print(line, file=sys.stderr if line.startswith(("warning", "FAILED")) else sys.stdout)
     return EXIT_ERROR if outcome.fetch.core_failures else EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    try:
+        years = demo.parse_years(args.years)
+        if years[1] > demo.last_complete_year():
+            raise demo.DemoError(f"--years must end by {demo.last_complete_year()} (the last complete year), "
+                                 f"got {args.years}")
+        if args.seed < 0:
+            raise demo.DemoError("--seed must be a non-negative integer")
+        report = demo.run_demo(db_path(args.db), args.scale, years, args.seed,
+                               national_counties=args.national_counties, user=getpass.getuser())
+    except demo.DemoError as exc:
+        raise CliError(str(exc)) from exc
+    print("\n".join(report.lines()))
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
