@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--national-counties", type=int, default=None, metavar="N",
                    help=f"national scale: about N county-level regions (default {demo.NATIONAL_COUNTIES}); "
                         "fewer for a quick try")
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing when the demo dataset already has rows (for start-up scripts)")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -278,6 +280,14 @@ def cmd_fetch(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    target = db_path(args.db)
+    if args.if_missing and target.exists():
+        bootstrap.ensure_database(target)
+        with Reader(target) as reader:
+            existing = reader.query_rows("SELECT count(*) FROM observations WHERE dataset = 'demo'")[0][0]
+        if existing:
+            print(f"{target}: the demo dataset already has {existing:,} rows; left as it is.")
+            return EXIT_OK
     try:
         years = demo.parse_years(args.years)
         if years[1] > demo.last_complete_year():

@@ -81,7 +81,7 @@ candidates = [i for i in indicators.index if indicators.loc[i, "kind"] in ("flow
               and not isinstance(indicators.loc[i, "components"], (list, tuple))]
 preferred = ["retail_sales", "online_retail", "gdp", "trade_total"]
 options = [i for i in preferred if i in candidates] + [i for i in candidates if i not in preferred]
-top = st.columns([3, 2, 3])
+top = st.columns([3, 2])
 with top[0]:
     indicator_id = url_widget(st.selectbox, t("indicator.choose", lang), options, "ind", options[0],
                               format_func=lambda i: pick(indicators.loc[i], "name", lang))
@@ -105,10 +105,9 @@ period_type = periods.set_index("period").period_type[period]
 measures = list(compare.MEASURES)
 if indicator.kind == "ratio":
     measures = ["level", "growth"]
-with top[2]:
-    measure = url_widget(st.segmented_control, t("prefectures.measure", lang), measures, "measure", "growth"
-                         if "growth" in measures else measures[0], required=True,
-                         format_func=lambda m: t(f"measure.{m}", lang))
+measure = url_widget(st.segmented_control, t("prefectures.measure", lang), measures, "measure", "growth"
+                     if "growth" in measures else measures[0], required=True,
+                     format_func=lambda m: t(f"measure.{m}", lang))
 
 province_rows = compare.measure_table(obs, indicator_id, period_type, [PROVINCE], PROVINCE, "level", [period])
 province_row = obs[(obs.indicator_id == indicator_id) & (obs.region_code == PROVINCE) & (obs.period == period)
@@ -148,12 +147,15 @@ display = pd.DataFrame({
                                          for c in table.region_code],
     t("prefectures.col_note", lang): [t("prefectures.no_data_note", lang) if m else "" for m in table.missing],
 })
+if measure in ("level", "growth"):  # the measure is already the value or the growth column
+    display = display.drop(columns=measure_title(measure, indicator.unit))
 value_title = (f"{t('prefectures.col_value', lang)}（{indicator.unit}）" if lang == "zh"
                else f"{t('prefectures.col_value', lang)} ({indicator.unit})")
 display = display.rename(columns={t("prefectures.col_value", lang): value_title})
 formats = {value_title: "{:,.1f}", t("prefectures.col_yoy", lang): "{:.1f}",
            measure_title(measure, indicator.unit): "{:,.2f}", t("prefectures.col_gap", lang): "{:+.1f}",
            t("prefectures.col_rank", lang): "{:.0f}"}
+formats = {column: fmt for column, fmt in formats.items() if column in display.columns}
 # Missing values show as a dash, never as 0 or an empty-looking "None".
 selection = st.dataframe(
     display.style.format(formats, na_rep="—"), hide_index=True, width="stretch", on_select="rerun",

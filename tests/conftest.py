@@ -27,3 +27,21 @@ def db_path(template_db, tmp_path) -> Path:
     path = tmp_path / "monitor.duckdb"
     shutil.copyfile(template_db, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_db, tmp_path_factory) -> Path:
+    """The bundled database plus a small synthetic demo dataset (prefectures, 2018–2025)."""
+    from monitor import demo
+
+    path = tmp_path_factory.mktemp("demo") / "monitor.duckdb"
+    shutil.copyfile(template_db, path)
+    demo.run_demo(path, "prefectures", (2018, 2025), 1)
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Path:
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_template, path)
+    return path

@@ -15,6 +15,8 @@ from tests.conftest import PROJECT_ROOT
 from ui.pages import PAGES
 
 APP = str(PROJECT_ROOT / "app.py")
+PREFECTURE_CODES = {"430100", "430200", "430300", "430400", "430500", "430600", "430700", "430800", "430900",
+                    "431000", "431100", "431200", "431300", "433100"}
 STATUS_KEYS = ("achieved", "on_track", "accelerate", "lagging", "reversing", "missed", "na")
 
 
@@ -138,3 +140,44 @@ def test_prefectures_deep_link_focuses_a_prefecture(app):
     assert at.selectbox(key="region").value == "430600"
     assert at.selectbox(key="compare").value == "430100"
     assert "### 岳阳市" in [m.value for m in at.markdown]
+
+
+@pytest.fixture
+def demo_app(demo_db, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(demo_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+    def make(**query):
+        at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at
+    return make
+
+
+def test_demo_data_ranks_all_14_prefectures_and_maps_them(demo_app):
+    at = demo_app(dataset="demo", ind="retail_sales", measure="share")
+    at.switch_page("pages/prefectures.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    ranks = table[t("prefectures.col_rank", "zh")]
+    assert sorted(ranks.dropna().astype(int)) == list(range(1, 15))  # all 14 ranked, none missing
+    charts = at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")
+    specs = [json.loads(el.proto.spec) for el in charts]
+    assert any("geoshape" in json.dumps(s) for s in specs), "no map drawn"
+    # The map's lookup data (shipped as Arrow) holds every prefecture with its measure.
+    data = pd.concat([pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for el in charts
+                      for ds in el.proto.datasets])
+    mapped = data.dropna(subset=["adcode"]) if "adcode" in data else data.iloc[0:0]
+    assert set(mapped.adcode) == PREFECTURE_CODES
+    assert mapped.measure.notna().all()
+
+
+def test_demo_dataset_shows_the_synthetic_banner_on_every_page(demo_app):
+    for page in [p[1] for p in PAGES]:
+        at = demo_app(dataset="demo")
+        at.switch_page(page).run() if page != "pages/overview.py" else at.run()
+        assert not at.exception, (page, at.exception)
+        warnings = [w.value for w in at.warning]
+        assert any(t("demo.banner", "zh") in w for w in warnings), page

@@ -132,3 +132,11 @@ def test_wide_options_and_sheet_on_the_command_line(db_path, tmp_path, capsys):
         assert reader.query_rows("SELECT value, yoy_pct, source, source_url FROM observations_latest WHERE "
                                  "indicator_id = 'online_retail' AND region_code = '430100' AND period = '2024-06'") == [
             (1500.5, 9.1, "长沙市统计局", "https://example.org/x")]
+
+
+def test_demo_if_missing_leaves_an_existing_demo_alone(db_path, capsys):
+    assert main(["demo", "--db", str(db_path), "--years", "2020-2022", "--if-missing"]) == 0
+    first = capsys.readouterr().out
+    assert "synthetic rows" in first
+    assert main(["demo", "--db", str(db_path), "--if-missing"]) == 0
+    assert "left as it is" in capsys.readouterr().out
