@@ -37,10 +37,10 @@ def build_series_chart(observed: pd.DataFrame, path: pd.DataFrame, *, target_yea
     order = [labels[s] for s in SERIES_ORDER]
     colour = alt.Color("label:N", title=None, sort=order,
                        scale=alt.Scale(domain=order, range=[SERIES_COLOURS[s] for s in SERIES_ORDER]),
-                       legend=alt.Legend(orient="bottom"))
+                       legend=alt.Legend(orient="bottom", labelLimit=320))
     dash = alt.StrokeDash("label:N", title=None, sort=order,
                           scale=alt.Scale(domain=order, range=[SERIES_DASH[s] for s in SERIES_ORDER]),
-                          legend=alt.Legend(orient="bottom"))
+                          legend=alt.Legend(orient="bottom", labelLimit=320))
     value_title = f"{t('chart.value', lang)}（{unit}）" if lang == "zh" else f"{t('chart.value', lang)} ({unit})"
     lines = alt.Chart(data).mark_line(point=True, strokeWidth=2).encode(
         x=_year_axis(t("chart.year", lang)),

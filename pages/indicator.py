@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import assess, charts, series
-from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing
+from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
 from ui.pages import require_app_frame
@@ -40,7 +40,9 @@ def choose_region(regions: pd.DataFrame, available: list[str]) -> str:
 def numbers_table(row) -> pd.DataFrame:
     """The numbers behind a status, as label / value pairs with units."""
     unit = row.unit
-    value_unit = "%" if row.target_type in ("average_growth", "pp_change") else unit
+    # Base, latest and path values are levels of the indicator (a ratio in % for a points target);
+    # only the target of an average-growth target is a rate.
+    value_unit = "%" if row.target_type == "pp_change" else (row.indicator_unit or unit)
     items = [
         ("numbers.base", f"{fmt_value(row.base_value, value_unit, lang)}（{row.base_period}）"
          if isinstance(row.base_period, str) else fmt_value(row.base_value, value_unit, lang)),
@@ -79,7 +81,8 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
-            st.dataframe(numbers, hide_index=True, width="stretch", height=36 * (len(numbers) + 1) + 4)
+            st.dataframe(numbers, hide_index=True, width="stretch", height=36 * (len(numbers) + 1) + 4,
+                         column_config={t("numbers.measure", lang): st.column_config.TextColumn(width="medium")})
         with right:
             path = assess.target_path(row._asdict())
             if row.target_type == "average_growth":
@@ -103,7 +106,8 @@ def render_level_chart(obs_series: pd.DataFrame, path: pd.DataFrame, row, indica
     elif row.target_type == "pp_change":
         target_value = None
     chart = charts.build_series_chart(levels, path, target_year=target_year, target_value=target_value,
-                                      unit=indicator_row.unit, lang=lang, title=pick(row, "name", lang))
+                                      unit=unit_label(indicator_row.unit, lang), lang=lang,
+                                      title=pick(row, "name", lang))
     st.altair_chart(chart, width="stretch")
     download_chart_png(chart, f"{row.target_id}_{row.region}", lang, key=f"png_{row.target_id}")
 
