@@ -24,7 +24,7 @@ from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load
                      load_indicators, load_observation_page, load_regions, load_revisions)
 from ui.pages import require_app_frame
 from ui.state import View
-from ui.widgets import download_table
+from ui.widgets import data_status_label, download_table, period_type_label, provenance_frame
 
 require_app_frame()
 
@@ -70,11 +70,11 @@ def change_text(old, new, unit: str = "") -> str:
 
 
 def data_status(value) -> str:
-    return t(f"data_status.{value}", lang) if isinstance(value, str) else t("data_status.none", lang)
+    return data_status_label(value, lang)
 
 
 def period_type(value) -> str:
-    return t(f"period_type.{value}", lang) if isinstance(value, str) else ""
+    return period_type_label(value, lang)
 
 
 def flash(kind: str, text: str) -> None:
@@ -432,21 +432,11 @@ def observation_filters(facets: dict) -> dict:
 
 
 def observations_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+    names = pd.DataFrame({
         t("prov.indicator", lang): frame.indicator_name_zh if lang == "zh" else frame.indicator_name_en,
         t("prov.region", lang): frame.region_name_zh if lang == "zh" else frame.region_name_en,
-        t("prov.period", lang): frame.period,
-        t("prov.period_type", lang): [period_type(p) for p in frame.period_type],
-        t("prov.value", lang): frame.value_published,
-        t("prov.unit", lang): frame.unit_published,
-        t("prov.yoy", lang): frame.yoy_pct,
-        t("prov.status", lang): [data_status(s) for s in frame.status],
-        t("prov.source", lang): frame.source,
-        t("prov.url", lang): frame.source_url,
-        t("prov.quote", lang): frame.quote,
-        t("prov.note", lang): frame.note,
-        t("prov.vintage", lang): frame.vintage,
     })
+    return pd.concat([names, provenance_frame(frame, lang)], axis=1)
 
 
 def browse_section() -> None:

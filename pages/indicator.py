@@ -10,7 +10,7 @@ from monitor.i18n import pick, t
 from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
 from ui.pages import require_app_frame
 from ui.state import View, url_widget
-from ui.widgets import as_list, download_chart_png, download_table, status_badge
+from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
 
 require_app_frame()
 
@@ -120,23 +120,6 @@ def render_growth_chart(obs_series: pd.DataFrame, row) -> None:
     download_chart_png(chart, f"{row.target_id}_{row.region}", lang, key=f"png_{row.target_id}")
 
 
-def provenance_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("prov.period", lang): frame.period,
-        t("prov.period_type", lang): [t(f"period_type.{p}", lang) for p in frame.period_type],
-        t("prov.value", lang): frame.value_published,
-        t("prov.unit", lang): frame.unit_published,
-        t("prov.yoy", lang): frame.yoy_pct,
-        t("prov.status", lang): [t(f"data_status.{s}", lang) if isinstance(s, str) else t("data_status.none", lang)
-                                 for s in frame.status],
-        t("prov.source", lang): frame.source,
-        t("prov.url", lang): frame.source_url,
-        t("prov.quote", lang): frame.quote,
-        t("prov.note", lang): frame.note,
-        t("prov.vintage", lang): frame.vintage,
-    })
-
-
 indicators = load_indicators()
 targets = load_targets()
 regions = load_regions()
@@ -186,7 +169,7 @@ st.subheader(t("indicator.data_title", lang))
 if obs_series.empty:
     st.warning(t("indicator.no_data", lang), icon=":material/database_off:")
 else:
-    table = provenance_frame(obs_series)
+    table = provenance_frame(obs_series, lang)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         t("prov.url", lang): st.column_config.LinkColumn(t("prov.url", lang)),
         t("prov.vintage", lang): st.column_config.DatetimeColumn(t("prov.vintage", lang), format="YYYY-MM-DD HH:mm"),

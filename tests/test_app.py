@@ -20,9 +20,9 @@ PREFECTURE_CODES = {"430100", "430200", "430300", "430400", "430500", "430600", 
 STATUS_KEYS = ("achieved", "on_track", "accelerate", "lagging", "reversing", "missed", "na")
 
 
-@pytest.fixture
-def app(db_path, monkeypatch):
-    monkeypatch.setenv("MONITOR_DB", str(db_path))
+def app_for(db, monkeypatch):
+    """A factory of AppTests on `db`, with fresh Streamlit caches and optional URL parameters."""
+    monkeypatch.setenv("MONITOR_DB", str(db))
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -32,6 +32,11 @@ def app(db_path, monkeypatch):
             at.query_params[key] = value
         return at
     return make
+
+
+@pytest.fixture
+def app(db_path, monkeypatch):
+    return app_for(db_path, monkeypatch)
 
 
 BADGE = re.compile(r":[a-z]+-badge\[(?::material/[a-z_]+: )?([^\]]+)\]")
@@ -144,16 +149,7 @@ def test_prefectures_deep_link_focuses_a_prefecture(app):
 
 @pytest.fixture
 def demo_app(demo_db, monkeypatch):
-    monkeypatch.setenv("MONITOR_DB", str(demo_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-    def make(**query):
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at
-    return make
+    return app_for(demo_db, monkeypatch)
 
 
 def test_demo_data_ranks_all_14_prefectures_and_maps_them(demo_app):

@@ -39,25 +39,26 @@ def test_cli_adds_a_city_plan_and_the_target_is_assessed_for_its_city(plans, tmp
     assert "changsha_retail_growth_example" not in set(province[province.region == "430000"].target_id)
 
 
-def test_a_plan_whose_quote_is_not_in_its_text_is_refused(plans, tmp_path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("年均增长6%以上\"", "年均增长9%以上\""),
-                   encoding="utf-8")
-    (tmp_path / "source").mkdir()
-    shutil.copyfile(EXAMPLE.parent / "source" / "example_city_2024.txt", tmp_path / "source" / "example_city_2024.txt")
-    with pytest.raises(RegistryError, match="verbatim"):
-        add_plan(bad)
-    assert not (plans / "bad.toml").exists()
+def edited_example(folder, old: str, new: str):
+    """A copy of the example plan with one edit, its text file beside it."""
+    plan = folder / "edited.toml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert old in text
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    (folder / "source").mkdir(exist_ok=True)
+    shutil.copyfile(EXAMPLE.parent / "source" / "example_city_2024.txt", folder / "source" / "example_city_2024.txt")
+    return plan
 
 
-def test_unknown_region_is_refused(plans, tmp_path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace('region = "430100"', 'region = "439999"'),
-                   encoding="utf-8")
-    (tmp_path / "source").mkdir()
-    shutil.copyfile(EXAMPLE.parent / "source" / "example_city_2024.txt", tmp_path / "source" / "example_city_2024.txt")
-    with pytest.raises(RegistryError, match="unknown region"):
-        add_plan(bad)
+@pytest.mark.parametrize("old, new, message", [
+    ('年均增长6%以上"', '年均增长9%以上"', "verbatim"),        # a quote the text does not contain
+    ('region = "430100"', 'region = "439999"', "unknown region"),
+    ('indicator = "retail_sales"', 'indicator = "retail_salez"', "unknown indicator"),
+])
+def test_a_bad_plan_is_refused_and_nothing_is_copied(plans, tmp_path, old, new, message):
+    with pytest.raises(RegistryError, match=message):
+        add_plan(edited_example(tmp_path, old, new))
+    assert not (plans / "edited.toml").exists()
 
 
 def test_overview_shows_a_city_target_when_the_city_is_selected(plans, tmp_path, monkeypatch):

@@ -44,6 +44,32 @@ def status_badge(status: str, lang: str, qualifiers: list[str] | None = None) ->
             st.badge(t(f"qualifier.{qualifier}", lang), color="gray", help=t(f"qualifier_help.{qualifier}", lang))
 
 
+def data_status_label(value, lang: str) -> str:
+    return t(f"data_status.{value}", lang) if isinstance(value, str) else t("data_status.none", lang)
+
+
+def period_type_label(value, lang: str) -> str:
+    return t(f"period_type.{value}", lang) if isinstance(value, str) else ""
+
+
+def provenance_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Figures with their provenance, as people read them: period, value and unit as published, status,
+    source, URL, quote, note and vintage (columns of store.observations / store.find_observations)."""
+    return pd.DataFrame({
+        t("prov.period", lang): frame.period,
+        t("prov.period_type", lang): [period_type_label(p, lang) for p in frame.period_type],
+        t("prov.value", lang): frame.value_published,
+        t("prov.unit", lang): frame.unit_published,
+        t("prov.yoy", lang): frame.yoy_pct,
+        t("prov.status", lang): [data_status_label(s, lang) for s in frame.status],
+        t("prov.source", lang): frame.source,
+        t("prov.url", lang): frame.source_url,
+        t("prov.quote", lang): frame.quote,
+        t("prov.note", lang): frame.note,
+        t("prov.vintage", lang): frame.vintage,
+    })
+
+
 def synthetic_banner(lang: str) -> None:
     st.warning(t("demo.banner", lang), icon=":material/science:")
 
