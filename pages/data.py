@@ -22,7 +22,7 @@ from monitor.i18n import pick, t
 from ui import auth
 from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load_history, load_import_log,
                      load_indicators, load_observation_page, load_regions, load_revisions)
-from ui.pages import require_app_frame
+from ui.frame import require_app_frame
 from ui.state import View
 from ui.widgets import data_status_label, download_table, period_type_label, provenance_frame
 

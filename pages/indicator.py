@@ -8,7 +8,7 @@ from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
-from ui.pages import require_app_frame
+from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
 

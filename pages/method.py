@@ -4,7 +4,7 @@ import streamlit as st
 
 from monitor.i18n import t
 from ui.data import load_targets
-from ui.pages import require_app_frame
+from ui.frame import require_app_frame
 from ui.state import View
 from ui.widgets import STATUS_ORDER, status_badge
 

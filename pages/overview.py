@@ -6,7 +6,7 @@ import streamlit as st
 from monitor.formatting import fmt_rate, fmt_value, is_missing
 from monitor.i18n import pick, t
 from ui.data import load_assessment, load_regions, load_targets
-from ui.pages import require_app_frame
+from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
 

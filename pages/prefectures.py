@@ -8,7 +8,7 @@ from monitor.formatting import fmt_rate, fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 from ui.data import load_assessment, load_indicators, load_observations, load_regions, load_targets
-from ui.pages import require_app_frame
+from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_table, status_badge, status_label
 
