@@ -92,8 +92,7 @@ def test_switching_to_english_changes_the_labels(app):
     assert at.title[0].value == t("app.title", "zh")
     at.sidebar.button_group(key="lang").set_value("en").run()
     assert not at.exception
-    assert at.sidebar.button_group(key="lang").value == "en"  # the frame is drawn again, in English
-    assert at.sidebar.selectbox(key="asof").label == t("sidebar.asof", "en")
+    assert at.sidebar.selectbox(key="asof").label == t("sidebar.asof", "en")  # the frame is drawn again, in English
     assert at.title[0].value == t("app.title", "en")
     english = {t(f"status.{s}", "en") for s in STATUS_KEYS}
     assert set(badges(at)) & english
