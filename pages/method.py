@@ -18,9 +18,10 @@ st.markdown(t("method.intro", lang))
 
 st.subheader(t("method.status_title", lang))
 for status in STATUS_ORDER:
-    with st.container(horizontal=True, vertical_alignment="center"):
+    badge, meaning = st.columns([1, 3], vertical_alignment="center")
+    with badge:
         status_badge(status, lang)
-        st.markdown(t(f"status_help.{status}", lang))
+    meaning.markdown(t(f"status_help.{status}", lang))
 
 st.subheader(t("method.types_title", lang))
 st.markdown(t("method.types", lang))
