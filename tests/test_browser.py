@@ -142,8 +142,9 @@ def test_data_page_read_only(server, browser):
     page.get_by_role("heading", name=t("nav.data", "zh")).wait_for(timeout=60000)
     page.get_by_text("MONITOR_EDITOR_PASSWORD").first.wait_for(timeout=60000)
     page.get_by_role("button", name=t("download.xlsx", "zh")).wait_for(timeout=60000)
+    # The tables draw after the buttons (Arrow data arrive later), so wait for the second one to exist.
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=60000)  # the figures and the import log
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the figures and the import log
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "data_zh.png"), full_page=True)
     page.close()
