@@ -21,8 +21,8 @@ import pandas as pd
 
 PROVINCE = "430000"
 INSERT = ("INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value,"
-          " unit, value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)")
+          " unit, value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, is_latest)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, true)")
 
 
 def _text(v):

@@ -1059,7 +1059,7 @@ class DemoReport:
 
 INSERT_SQL = """
 INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,
-    value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id)
+    value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id, is_latest)
 SELECT 'demo', list_extract($ind_ids, d.ind + 1), list_extract($reg_codes, d.reg + 1),
     CASE WHEN d.annual THEN CAST(d.year AS VARCHAR)
          ELSE CAST(d.year AS VARCHAR) || '-' || lpad(CAST(d.month AS VARCHAR), 2, '0') END,
@@ -1069,7 +1069,7 @@ SELECT 'demo', list_extract($ind_ids, d.ind + 1), list_extract($reg_codes, d.reg
     $source, NULL, NULL, $note, NULL,
     -- a release date in the middle of the following month (January for annual rows)
     make_timestamp(d.year, d.month, 1, 10, 0, 0) + INTERVAL 1 MONTH + INTERVAL 16 DAY,
-    $import_id
+    $import_id, true
 FROM demo_rows d
 """
 

@@ -572,14 +572,27 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     import_id = _log(con, plan, outcome, user, started, message)
     con.execute(
         "INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,"
-        " value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id) "
+        " value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id,"
+        " is_latest) "
         "SELECT ?, indicator_id, region_code, period, period_type, year, month, value, unit, value_published,"
         " unit_published, yoy_pct, source, source_url, quote, note,"
         " CASE WHEN status IS NULL AND change = 'revised' THEN 'revised' ELSE status END,"
-        " coalesce(vintage_ts, ?), ? "
+        " coalesce(vintage_ts, ?), ?, true "
         "FROM incoming WHERE change <> 'unchanged' ORDER BY row_no",
         [plan.dataset, vintage, import_id],
     )
+    if plan.revised:
+        # A revised figure now has two candidate latest rows: keep the flag on the newest vintage only
+        # (usually the new row; the old one if the file carried an older release date).
+        con.execute(
+            "UPDATE observations SET is_latest = false WHERE id IN ("
+            " SELECT o.id FROM observations o"
+            " JOIN (SELECT DISTINCT indicator_id, region_code, period_type, period FROM incoming"
+            "       WHERE change = 'revised') r USING (indicator_id, region_code, period_type, period)"
+            " WHERE o.dataset = ? AND o.is_latest"
+            " QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.region_code, o.period_type, o.period"
+            "                            ORDER BY o.vintage DESC, o.id DESC) > 1)",
+            [plan.dataset])
     return import_id
 
 

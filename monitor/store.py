@@ -52,8 +52,12 @@ def datasets(reader: Reader) -> pd.DataFrame:
 def observations(reader: Reader, dataset: str = "official", *, indicator_ids: list[str] | None = None,
                  region_codes: list[str] | None = None, known_at: datetime | None = None) -> pd.DataFrame:
     """The latest vintage of every period (or the one known at `known_at`), derived sums included."""
-    sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_resolved(?) WHERE dataset = ?"
-    params: list = [known_at or FAR_FUTURE, dataset]
+    if known_at is None:  # the writer's latest flag: filters reach the table scan
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_current WHERE dataset = ?"
+        params: list = [dataset]
+    else:
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_resolved(?) WHERE dataset = ?"
+        params = [known_at, dataset]
     if indicator_ids is not None:
         sql += " AND list_contains(?, indicator_id)"
         params.append(list(indicator_ids))
@@ -101,17 +105,26 @@ def find_observations(reader: Reader, dataset: str = "official", *, indicator_id
             "strpos(lower(concat_ws(' ', o.indicator_id, i.name_zh, i.name_en, o.region_code, r.name_zh, r.name_en,"
             " o.period, o.source, o.source_url, o.quote, o.note)), lower(?)) > 0")
         params.append(text)
-    params.append(int(limit))
+    # The matches are counted and the first `limit` picked (a top-N, no sort of every match) in two scans;
+    # names are joined to the rows shown. A search also reads the names, so it joins them first.
+    names = ("LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
+             if text else "")
+    matches = f"FROM observations_latest o {names}WHERE {' AND '.join(where)}"  # fixed fragments; values are parameters
     frame = reader.query_df(
         "SELECT o.indicator_id, i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en,"
         " o.region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,"
         " o.period, o.period_type, o.value_published, o.unit_published, o.value, o.unit, o.yoy_pct, o.status,"
-        " o.source, o.source_url, o.quote, o.note, o.vintage, o.import_id, count(*) OVER () AS matched "
-        "FROM observations_latest o "
+        " o.source, o.source_url, o.quote, o.note, o.vintage, o.import_id, "
+        f" (SELECT count(*) {matches}) AS matched "
+        f"FROM (SELECT o.* {matches} ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type"
+        "  LIMIT ?) o "
         "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
-        f"WHERE {' AND '.join(where)} "  # fixed fragments; every value is a parameter
-        "ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type LIMIT ?", params)
-    matched = int(frame["matched"].iloc[0]) if len(frame) else 0
+        "ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type",
+        params + params + [int(limit)])
+    if len(frame):
+        matched = int(frame["matched"].iloc[0])
+    else:
+        matched = int(reader.query_rows(f"SELECT count(*) {matches}", params)[0][0]) if limit <= 0 else 0
     return frame.drop(columns=["matched"]), matched
 
 
@@ -152,10 +165,12 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
 
 def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
     """Periods that hold data for an indicator some target uses, newest first (choices for 'as of')."""
+    targeted = [r[0] for r in reader.query_rows(
+        "SELECT DISTINCT indicator_id FROM targets WHERE indicator_id IS NOT NULL ORDER BY 1")]
     rows = reader.query_rows(
         "SELECT DISTINCT o.period, o.year, o.month FROM observations_current o "
-        "WHERE o.dataset = ? AND o.indicator_id IN (SELECT indicator_id FROM targets WHERE indicator_id IS NOT NULL) "
-        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset])
+        "WHERE o.dataset = ? AND list_contains(?, o.indicator_id) "
+        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset, targeted])
     return [r[0] for r in rows]
 
 
@@ -165,11 +180,15 @@ def provenance(reader: Reader, dataset: str, keys: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=["indicator_id", "region_code", "period", "period_type", "value_published",
                                      "unit_published", "yoy_pct", "source", "source_url", "quote", "note",
                                      "status", "vintage", "is_derived"])
+    parts = [k.split("|") for k in keys]
+    indicators = sorted({p[0] for p in parts})
+    regions = sorted({p[1] for p in parts if len(p) > 1})
     return reader.query_df(
         "SELECT indicator_id, region_code, period, period_type, value_published, unit_published, yoy_pct, source,"
         " source_url, quote, note, status, vintage, is_derived FROM observations_current "
-        "WHERE dataset = ? AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
-        "ORDER BY indicator_id, region_code, year, month", [dataset, keys])
+        "WHERE dataset = ? AND list_contains(?, indicator_id) AND list_contains(?, region_code)"  # reach the scan
+        " AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
+        "ORDER BY indicator_id, region_code, year, month", [dataset, indicators, regions, keys])
 
 
 def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd.DataFrame:
@@ -184,6 +203,9 @@ def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd
         "  lag(o.value_published) OVER w AS old_value_published, lag(o.unit_published) OVER w AS old_unit_published,"
         "  lag(o.source) OVER w AS old_source, lag(o.vintage) OVER w AS old_vintage"
         " FROM observations o WHERE o.dataset = ?"
+        # only figures stored more than once can have been revised: those with a row no longer latest
+        "  AND (o.indicator_id, o.region_code, o.period_type, o.period) IN (SELECT (indicator_id, region_code,"
+        "   period_type, period) FROM observations WHERE dataset = ? AND NOT is_latest)"
         " WINDOW w AS (PARTITION BY o.indicator_id, o.region_code, o.period_type, o.period ORDER BY o.vintage, o.id)"
         ") "
         "SELECT v.indicator_id, i.name_zh AS indicator_name_zh, v.region_code, r.name_zh AS region_name_zh,"
@@ -196,4 +218,4 @@ def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd
         "FROM v LEFT JOIN import_log l ON l.id = v.import_id "
         "LEFT JOIN indicators i ON i.id = v.indicator_id LEFT JOIN regions r ON r.code = v.region_code "
         "WHERE v.old_id IS NOT NULL ORDER BY v.vintage DESC, v.id DESC LIMIT ?",
-        [dataset, limit])
+        [dataset, dataset, limit])
