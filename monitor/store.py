@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from .db import Reader
 
@@ -65,6 +66,93 @@ def observations(reader: Reader, dataset: str = "official", *, indicator_ids: li
         sql += " AND list_contains(?, region_code)"
         params.append(list(region_codes))
     return reader.query_df(sql + " ORDER BY indicator_id, region_code, year, month, period_type", params)
+
+
+ASSESSMENT_COLUMNS = "indicator_id, region_code, period, period_type, year, month, value, yoy_pct, status"
+
+# One row per indicator, region and year: the annual figure, else the latest year-to-date figure of
+# the year (the engine uses nothing else: an annual figure replaces that year's year-to-date ones).
+_PER_YEAR = """
+SELECT o.indicator_id, o.region_code, o.period, o.period_type, o.year, o.month, o.value, o.yoy_pct, o.status{extra}
+FROM {source} o {join}
+WHERE o.dataset = $dataset AND o.period_type IN ('annual', 'ytd') AND list_contains($ids, o.indicator_id)
+  AND o.region_code IN (SELECT unnest($regions::VARCHAR[])) AND (o.value IS NOT NULL OR o.yoy_pct IS NOT NULL)
+  AND o.year * 12 + o.month <= $as_of AND {years}
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.region_code, o.year
+                           ORDER BY o.period_type = 'annual' DESC, o.month DESC) = 1
+"""
+_WINDOWS = "(SELECT unnest($windows::STRUCT(id VARCHAR, lo INTEGER, hi INTEGER)[], recursive := true))"
+# Figures whose window years lo-2 and hi+1 both have a value need nothing outside the window.
+_NEEDING_CONTEXT = f"""
+SELECT k.id, k.code, k.lo, k.hi
+FROM (SELECT w.id, w.lo, w.hi, r.code FROM {_WINDOWS} w CROSS JOIN (SELECT unnest($regions::VARCHAR[]) AS code) r) k
+ANTI JOIN (
+    SELECT m.indicator_id, m.region_code FROM assessment_main m JOIN {_WINDOWS} w ON w.id = m.indicator_id
+    GROUP BY ALL
+    HAVING bool_or(m.year = w.lo - 2 AND m.value IS NOT NULL) AND bool_or(m.year = w.hi + 1 AND m.value IS NOT NULL)
+) ok ON ok.indicator_id = k.id AND ok.region_code = k.code
+"""
+# For the others, the years the engine's reasons name: the latest before and the first after the window,
+# with a value, and with any figure at all.
+_CONTEXT = """
+SELECT {columns} FROM ({per_year}) p
+WINDOW g AS (PARTITION BY p.indicator_id, p.region_code)
+QUALIFY p.year = max(p.year) FILTER (WHERE p.year < p.lo - 2 AND p.value IS NOT NULL) OVER g
+     OR p.year = max(p.year) FILTER (WHERE p.year < p.lo - 2) OVER g
+     OR p.year = min(p.year) FILTER (WHERE p.year > p.hi + 1 AND p.value IS NOT NULL) OVER g
+     OR p.year = min(p.year) FILTER (WHERE p.year > p.hi + 1) OVER g
+"""
+
+
+def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[str], region_codes: list[str], *,
+                            known_at: datetime | None = None, as_of_ordinal: int | None = None,
+                            windows: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
+    """The observations the assessment engine uses, reduced in SQL (columns ASSESSMENT_COLUMNS).
+
+    `assess.assess()` gives the same result on these rows as on every observation of the indicators
+    and regions: per indicator, region and year only the annual figure, else the latest year-to-date
+    one, up to `as_of_ordinal` (year × 12 + month). `windows` {indicator: (first base year, last target
+    year)} drops the years no assessment of that indicator reads — all but lo−2 … hi+1 — keeping, where
+    lo−2 or hi+1 has no value, the nearest earlier and later years the reasons of a 'na' status name.
+    """
+    source = "observations_current" if known_at is None else "observations_resolved($known_at)"
+    params: dict = {"dataset": dataset, "ids": list(indicator_ids), "regions": list(region_codes),
+                    "as_of": int(as_of_ordinal) if as_of_ordinal is not None else 1 << 40}
+    if known_at is not None:
+        params["known_at"] = known_at
+    win = [{"id": k, "lo": int(lo), "hi": int(hi)} for k, (lo, hi) in sorted((windows or {}).items())
+           if k in set(indicator_ids)]
+    if not win:
+        main_sql = _PER_YEAR.format(source=source, extra="", join="", years="TRUE")
+    else:
+        everywhere = len(win) == len(set(indicator_ids))
+        constant = (f"o.year BETWEEN {min(w['lo'] for w in win) - 2} AND {max(w['hi'] for w in win) + 1}"
+                    if everywhere else "TRUE")  # integers we computed; lets the filter reach the scans
+        main_sql = _PER_YEAR.format(source=source, extra="", join=f"LEFT JOIN {_WINDOWS} w ON w.id = o.indicator_id",
+                                    years=f"{constant} AND (w.id IS NULL OR o.year BETWEEN w.lo - 2 AND w.hi + 1)")
+        params["windows"] = win
+    with reader.cursor() as cur:
+        main = cur.sql(main_sql, params=params).to_arrow_table()
+        if not win:
+            return main.to_pandas()
+        cur.register("assessment_main", main)
+        try:
+            need = cur.sql(_NEEDING_CONTEXT, params={"windows": win, "regions": params["regions"]}).fetchall()
+        finally:
+            cur.unregister("assessment_main")
+        if need:
+            per_year = _PER_YEAR.format(
+                source=source, extra=", n.lo, n.hi",
+                join="JOIN (SELECT unnest($need::STRUCT(id VARCHAR, code VARCHAR, lo INTEGER, hi INTEGER)[],"
+                     " recursive := true)) n ON n.id = o.indicator_id AND n.code = o.region_code",
+                years="(o.year < n.lo - 2 OR o.year > n.hi + 1)")
+            context_params = {**params, "need": [{"id": i, "code": c, "lo": lo, "hi": hi} for i, c, lo, hi in need],
+                              "ids": sorted({n[0] for n in need}), "regions": sorted({n[1] for n in need})}
+            context_params.pop("windows")
+            context = cur.sql(_CONTEXT.format(columns=", ".join(f"p.{c.strip()}" for c in ASSESSMENT_COLUMNS.split(",")),
+                                              per_year=per_year), params=context_params).to_arrow_table()
+            main = pa.concat_tables([main, context])
+    return main.to_pandas()
 
 
 def observation_facets(reader: Reader, dataset: str = "official") -> dict:

@@ -23,12 +23,13 @@ CREATE OR REPLACE VIEW observations_latest AS
     SELECT * EXCLUDE (is_latest) FROM observations WHERE is_latest;
 
 -- As observations_resolved(known_at) for the latest vintages, on the flag. The latest rows are named
--- twice rather than in a shared CTE, so filters on the outer query reach both scans.
+-- twice rather than in a shared CTE, so filters on the outer query reach both scans; year and month
+-- (which follow from the period) are grouped on too, so a filter on the year reaches the scan as well.
 CREATE OR REPLACE VIEW observations_current AS
     SELECT *, false AS is_derived FROM observations_latest
     UNION ALL BY NAME
     SELECT NULL::BIGINT AS id, l.dataset, p.derived_id AS indicator_id, l.region_code, l.period, l.period_type,
-        any_value(l.year) AS year, any_value(l.month) AS month,
+        l.year, l.month,
         sum(l.value) AS value, any_value(p.derived_unit) AS unit,
         sum(l.value) AS value_published, any_value(p.derived_unit) AS unit_published,
         NULL::DOUBLE AS yoy_pct,
@@ -40,5 +41,5 @@ CREATE OR REPLACE VIEW observations_current AS
     FROM observations_latest l
     JOIN (SELECT id AS derived_id, unit AS derived_unit, unnest(components) AS component, len(components) AS n_parts
           FROM indicators WHERE components IS NOT NULL) p ON l.indicator_id = p.component
-    GROUP BY l.dataset, p.derived_id, l.region_code, l.period_type, l.period
+    GROUP BY l.dataset, p.derived_id, l.region_code, l.period_type, l.period, l.year, l.month
     HAVING count(l.value) = any_value(p.n_parts);
