@@ -404,11 +404,27 @@ def _apptest_times(make, repeat: int) -> tuple[list[float], list[float], list[st
     return cold, warm, errors
 
 
+@contextlib.contextmanager
+def shared_script_cache():
+    """AppTest compiles app.py and the page anew on every run; the server compiles each script once.
+    Give AppTest one script cache, as the server has, so reruns measure the app, not the compiler."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    saved = app_test.ScriptCache, local_script_runner.ScriptCache
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+    try:
+        yield
+    finally:
+        app_test.ScriptCache, local_script_runner.ScriptCache = saved
+
+
 def fig_pages(data: ScaleData, repeat: int, pages: list[str]) -> list[Record]:
     from streamlit.testing.v1 import AppTest
 
     records = []
-    with environment(MONITOR_DB=data.app_db):
+    with environment(MONITOR_DB=data.app_db), shared_script_cache():
         for page in pages:
             script, params = PAGES[page]
 

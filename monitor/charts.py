@@ -6,10 +6,17 @@ family, and vl-convert (PNG export) uses the system font Debian's fonts-wqy-micr
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
 from .i18n import t
+
+# Altair validates every schema object as it is built ("debug mode"), and the whole chart again when it
+# is converted for display: building the prefecture map validated its GeoJSON twice (~130 ms a rerun).
+# Once is enough — an invalid chart still fails, at conversion.
+alt.utils.schemapi.disable_debug_mode()
 
 CJK_FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 SERIES_ORDER = ("observed", "path", "projection")
@@ -161,7 +168,7 @@ def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str,
     """
     lookup = values[["adcode", "name", "measure"]].copy()
     lookup["measure"] = lookup["measure"].astype(float)
-    base = alt.Chart(alt.Data(values=geojson, format=alt.DataFormat(property="features"))).transform_lookup(
+    base = alt.Chart(alt.Data(values=_Opaque(geojson), format=alt.DataFormat(property="features"))).transform_lookup(
         lookup="properties.adcode", from_=alt.LookupData(lookup, "adcode", ["name", "measure"]))
     colour = alt.condition("isValid(datum.measure)",
                            alt.Color("measure:Q", title=measure_title, scale=alt.Scale(scheme="blues"),
@@ -176,6 +183,30 @@ def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str,
         pick = alt.selection_point(name="region_pick", fields=["properties.adcode"], on="click")
         chart = chart.add_params(pick)
     return chart.project(type="mercator").properties(title=title, height=460).configure(font=CJK_FONT)
+
+
+class _Opaque:
+    """Inline chart data that Altair passes through as it is (its `SchemaLike` protocol).
+
+    Altair walks a nested dict element by element when it converts a chart, and validates it again:
+    for the prefecture shapes (~115 KB of coordinates) that was ~250 ms on every rerun of the page.
+    The spec that reaches the browser is the same. `str()` (Altair names the dataset by it) is the
+    compact JSON, computed once.
+    """
+
+    _schema = {"type": "object"}
+
+    def __init__(self, value: dict):
+        self.value = value
+        self._text: str | None = None
+
+    def to_dict(self, *args, **kwargs) -> dict:
+        return self.value
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = json.dumps(self.value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return self._text
 
 
 def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[float, float] | None = None,

@@ -155,6 +155,14 @@ def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[st
     return main.to_pandas()
 
 
+def observation_regions(reader: Reader, dataset: str, indicator_id: str) -> list[str]:
+    """Region codes with at least one figure of the indicator (derived sums included), sorted."""
+    rows = reader.query_rows(
+        "SELECT DISTINCT region_code FROM observations_current WHERE dataset = ? AND indicator_id = ? ORDER BY 1",
+        [dataset, indicator_id])
+    return [r[0] for r in rows]
+
+
 def observation_facets(reader: Reader, dataset: str = "official") -> dict:
     """What the stored figures of a dataset cover: indicator ids, region codes, first and last year (filter choices)."""
     row = reader.query_rows(

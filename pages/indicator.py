@@ -7,7 +7,8 @@ import streamlit as st
 from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing
 from monitor.i18n import pick, t
-from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
+from ui.data import (load_assessment, load_indicators, load_observation_regions, load_observations, load_provenance,
+                     load_regions, load_targets)
 from ui.pages import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, status_badge
@@ -141,10 +142,10 @@ st.title(t("nav.indicator", lang))
 controls = st.columns(2)
 with controls[0]:
     indicator_id = choose_indicator(indicators, targets)
-all_obs = load_observations(view.dataset, (indicator_id,))
-available = sorted(all_obs.region_code.unique().tolist())
+available = load_observation_regions(view.dataset, indicator_id)
 with controls[1]:
     region = choose_region(regions, available)
+all_obs = load_observations(view.dataset, (indicator_id,), (region,))  # the chosen region's figures only
 
 indicator_row = indicators.set_index("id").loc[indicator_id]
 st.subheader(pick(indicator_row, "name", lang))
