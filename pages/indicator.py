@@ -30,12 +30,15 @@ def choose_indicator(indicators: pd.DataFrame, targets: pd.DataFrame) -> str:
 
 def choose_region(regions: pd.DataFrame, available: list[str]) -> str:
     hunan = regions[regions.code.isin([PROVINCE]) | (regions.parent_code == PROVINCE) & (regions.level == "prefecture")]
-    options = hunan.code.tolist() + [c for c in available if c not in set(hunan.code)]
-    names = regions.set_index("code")
+    listed = set(hunan.code)
+    options = hunan.code.tolist() + [c for c in available if c not in listed]
+    # names and data looked up in dicts: with a few thousand regions, a lookup per option in the frame
+    # and the list took ~0.5 s of every rerun
+    names = {r.code: pick(r, "name", lang) for r in regions.itertuples()}
+    with_data = set(available)
     return url_widget(
         st.selectbox, t("indicator.region", lang), options, "region", PROVINCE,
-        format_func=lambda c: (pick(names.loc[c], "name", lang) if c in names.index else c)
-        + ("" if c in available else t("indicator.no_data_suffix", lang)))
+        format_func=lambda c: names.get(c, c) + ("" if c in with_data else t("indicator.no_data_suffix", lang)))
 
 
 def numbers_table(row) -> pd.DataFrame:
