@@ -35,6 +35,10 @@ def naive_load(db_file: Path, csv_file: Path, dataset: str, nrows: int | None = 
     frame = pd.read_csv(csv_file, nrows=nrows, dtype={"region": str, "period": str})
     t1 = time.perf_counter()
     con = duckdb.connect(str(db_file))
+    insert = INSERT
+    if not con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'observations'"
+                       " AND column_name = 'is_latest'").fetchone()[0]:  # a schema before the latest flag
+        insert = INSERT.replace(", is_latest)", ")").replace(", current_timestamp, true)", ", current_timestamp)")
     try:
         con.execute("BEGIN TRANSACTION")
         for r in frame.itertuples(index=False):
@@ -44,7 +48,7 @@ def naive_load(db_file: Path, csv_file: Path, dataset: str, nrows: int | None = 
             ptype = "annual" if len(period) == 4 else (_text(r.period_type) or "ytd")
             value = None if pd.isna(r.value) else float(r.value)
             yoy = None if pd.isna(r.yoy_pct) else float(r.yoy_pct)
-            con.execute(INSERT, [dataset, r.indicator, str(r.region), period, ptype, year, month, value, r.unit,
+            con.execute(insert, [dataset, r.indicator, str(r.region), period, ptype, year, month, value, r.unit,
                                  value, r.unit, yoy, r.source, _text(r.source_url), _text(r.quote), _text(r.note),
                                  _text(r.status)])
         con.execute("COMMIT")
