@@ -82,6 +82,7 @@ Decisions where the note left a choice (documented here and in README)
 
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import functools
 import math
@@ -510,6 +511,15 @@ def _empty_result_frame(p: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
+def _year_text(values, index) -> pd.Series:
+    """Years as text ('2020'), '' where missing: str(int(v)) for a whole column at once."""
+    a = np.asarray(values, dtype=float)
+    out = np.full(len(a), "", dtype=object)
+    ok = ~np.isnan(a)
+    out[ok] = a[ok].astype(np.int64).astype(str).astype(object)
+    return pd.Series(out, index=index)
+
+
 def _add_reason(f: pd.DataFrame, mask, zh, en, col: str = "na") -> None:
     """Append a reason (scalar or per-row strings) where mask holds, separated by '；' / '; '."""
     mask = np.asarray(mask, dtype=bool)
@@ -737,8 +747,8 @@ def _assess_levels(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, home_ba
     f["series_break"] = has_latest & ~np.isnan(brk) & (lo < brk) & (t >= brk)
 
     # ---- not assessable --------------------------------------------------------------------------
-    t0s = pd.Series(t0, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
-    Ts = pd.Series(T, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
+    t0s = _year_text(t0, f.index)
+    Ts = _year_text(T, f.index)
     no_base = np.isnan(x0)
     has_any = ctx["has_any"].reindex(f.index).to_numpy(dtype=bool)
     _add_reason(f, ~has_any, "没有" + P["ind_zh"] + "数据", "no data for " + P["ind_en"])
@@ -749,7 +759,7 @@ def _assess_levels(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, home_ba
                 "the province's base value is missing, so no target can be derived for this region")
     only_one = has_any & ~no_base & ~has_latest & ~met_at_base
     sub = f["base_sub"].to_numpy(dtype=bool)
-    bys = pd.Series(b, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
+    bys = _year_text(b, f.index)
     _add_reason(f, only_one & ~sub, "只有基期（" + bys + "年）一个时点，至少需要基期值和一个后续时点",
                 "only the base (" + bys + ") is available; the base and at least one later point are needed")
     _add_reason(f, only_one & sub, "缺少" + t0s + "年基期值；以最近的后续年份" + bys + "年替代基期后，至" + Ts
@@ -785,25 +795,32 @@ def _add_context_notes(f: pd.DataFrame, P: pd.DataFrame, ctx: pd.DataFrame, pre_
     c = ctx.reindex(f.index)
     unit = P["ind_unit"]
 
-    def describe(period_col, value_col):
-        per = c[period_col]
-        ptype = np.where(per.fillna("").astype(str).str.len() > 4, "ytd", "annual")
-        zh = pd.Series([_period_zh(a, b) if isinstance(a, str) else "" for a, b in zip(per, ptype)], index=f.index)
-        en = pd.Series([_period_en(a, b) if isinstance(a, str) else "" for a, b in zip(per, ptype)], index=f.index)
-        v_zh = pd.Series([fmt_value_zh(v, u) for v, u in zip(c[value_col], unit)], index=f.index)
-        v_en = pd.Series([fmt_value_en(v, u) for v, u in zip(c[value_col], unit)], index=f.index)
-        return zh, en, v_zh, v_en
+    def describe(period_col, value_col, mask):
+        """Texts for the rows under `mask` (the others are not used: blank)."""
+        per = c[period_col].to_numpy(dtype=object)[mask]
+        values = c[value_col].to_numpy(dtype=object)[mask]
+        units = unit.to_numpy(dtype=object)[mask]
+        ptype = ["ytd" if isinstance(a, str) and len(a) > 4 else "annual" for a in per]
+        out = []
+        for texts in ([_period_zh(a, b) if isinstance(a, str) else "" for a, b in zip(per, ptype)],
+                      [_period_en(a, b) if isinstance(a, str) else "" for a, b in zip(per, ptype)],
+                      [fmt_value_zh(v, u) for v, u in zip(values, units)],
+                      [fmt_value_en(v, u) for v, u in zip(values, units)]):
+            full = pd.Series("", index=f.index, dtype=object)
+            full[mask] = texts
+            out.append(full)
+        return out
 
     pre = na & c["pre_period"].notna().to_numpy() & np.asarray(pre_mask, dtype=bool)
     if pre.any():
-        zh, en, v_zh, v_en = describe("pre_period", "pre_value")
+        zh, en, v_zh, v_en = describe("pre_period", "pre_value", pre)
         _add_reason(f, pre, zh + "数据（" + v_zh + "）早于基期，不作基期替代（只用最近的后续年份）",
                     "the " + en + " figure (" + v_en + ") predates the base and is not used as a substitute "
                     "(only a later year may be)")
     post = na & c["post_period"].notna().to_numpy()
     if post.any():
-        zh, en, v_zh, v_en = describe("post_period", "post_value")
-        Ts = P["T"].map(lambda v: "" if _isnan(v) else str(int(v)))
+        zh, en, v_zh, v_en = describe("post_period", "post_value", post)
+        Ts = _year_text(P["T"], f.index)
         _add_reason(f, post, zh + "数据（" + v_zh + "）在目标期" + Ts + "年之后，不用于评估",
                     "the " + en + " figure (" + v_en + ") is after the target year " + Ts + " and not used")
 
@@ -901,8 +918,8 @@ def _assess_growth(p: pd.DataFrame, y: pd.DataFrame, ctx: pd.DataFrame) -> tuple
     else:
         miss = miss_en = pd.Series(np.nan, index=f.index, dtype=object)
     has_any = ctx["has_any"].reindex(f.index).to_numpy(dtype=bool)
-    t0s = pd.Series(t0, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
-    Ts = pd.Series(T, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
+    t0s = _year_text(t0, f.index)
+    Ts = _year_text(T, f.index)
     _add_reason(f, ~has_any, "没有" + P["ind_zh"] + "数据", "no data for " + P["ind_en"])
     _add_reason(f, has_any & ~have, t0s + "年之后至" + Ts + "年没有官方增速",
                 "no official growth rate after " + t0s + " up to " + Ts)
@@ -1012,11 +1029,11 @@ def _assess_cumulative(p: pd.DataFrame, y: pd.DataFrame, cand: pd.DataFrame, ctx
 
     # reasons
     has_any = ctx["has_any"].reindex(f.index).to_numpy(dtype=bool)
-    t0s = pd.Series(t0, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
-    Ts = pd.Series(T, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
+    t0s = _year_text(t0, f.index)
+    Ts = _year_text(T, f.index)
     _add_reason(f, ~has_any, "没有" + P["ind_zh"] + "数据", "no data for " + P["ind_en"])
     nothing = has_any & np.isnan(C_t)
-    y1s = pd.Series(t0 + 1, index=f.index).map(lambda v: "" if _isnan(v) else str(int(v)))
+    y1s = _year_text(t0 + 1, f.index)
     _add_reason(f, nothing, y1s + "—" + Ts + "年计划期内没有数据", "no data within the plan period " + y1s + "–" + Ts)
     # missing complete years for flows, named
     expected = pd.DataFrame({"pair": np.repeat(f.index.to_numpy(),
@@ -1069,7 +1086,11 @@ def _home_flow(p: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
 def _sentences(res: pd.DataFrame) -> tuple[list[str], list[str], list[str], list[str]]:
     """Officials' sentences and the reasons behind each status, one finished row at a time."""
     zh_s, en_s, zh_r, en_r = [], [], [], []
-    for r in res.itertuples(index=False):
+    # the rows as itertuples gives them, from plain object arrays (iterating Arrow-backed columns
+    # element by element is what made this slow)
+    row = collections.namedtuple("Row", res.columns)
+    columns = [res[c].to_numpy(dtype=object) for c in res.columns]
+    for r in map(row._make, zip(*columns)):
         s_zh, s_en, why_zh, why_en = _sentence_row(r)
         zh_s.append(s_zh)
         en_s.append(s_en)
@@ -1365,17 +1386,27 @@ def _finish(P: pd.DataFrame, f: pd.DataFrame, keys: pd.DataFrame, as_of_ord: int
         "base_substituted": live & f["base_sub"].to_numpy(dtype=bool),
         "series_break": live & f["series_break"].to_numpy(dtype=bool),
     }
-    qualifiers = [[q for q, arr in flags.items() if arr[i]] for i in range(len(f))]
-    per_zh = pd.Series([_period_zh(a, b) for a, b in zip(f["latest_period"], f["latest_ptype"])], index=f.index)
-    per_en = pd.Series([_period_en(a, b) for a, b in zip(f["latest_period"], f["latest_ptype"])], index=f.index)
+    names = list(flags)
+    qualifiers = [[q for q, on in zip(names, row) if on] for row in zip(*(flags[q].tolist() for q in names))]
+    per_zh = pd.Series("", index=f.index, dtype=object)
+    per_en = pd.Series("", index=f.index, dtype=object)
+    if stale.any():  # the periods are named only in the notes of stale rows
+        periods = f["latest_period"].to_numpy(dtype=object)[stale]
+        ptypes = f["latest_ptype"].to_numpy(dtype=object)[stale]
+        per_zh[stale] = [_period_zh(a, b) for a, b in zip(periods, ptypes)]
+        per_en[stale] = [_period_en(a, b) for a, b in zip(periods, ptypes)]
     _add_reason(f, stale, "最新数据为" + per_zh + "，按发布时滞应已有更新数据（数据滞后）",
                 "the latest figure is for " + per_en + "; newer data should be out by now", col="note")
 
     # observation keys
     k = keys.dropna()
     k = k[k["key"].astype(str) != ""].drop_duplicates().sort_values(["pair", "key"])
-    obs_keys = k.groupby("pair")["key"].agg(list).reindex(f.index)
-    obs_keys = [v if isinstance(v, list) else [] for v in obs_keys]
+    # one list per pair, in key order: slices of the sorted keys (a groupby into lists, without a Python call per pair)
+    k_pair = k["pair"].to_numpy()
+    k_key = k["key"].to_numpy(dtype=object)
+    wanted = f.index.to_numpy()
+    starts, ends = np.searchsorted(k_pair, wanted, "left"), np.searchsorted(k_pair, wanted, "right")
+    obs_keys = [k_key[a:b].tolist() for a, b in zip(starts.tolist(), ends.tolist())]
 
     out = pd.DataFrame({
         "target_id": P["id"].to_numpy(), "plan_id": P["plan_id"].to_numpy(), "region": P["region"].to_numpy(),
@@ -1457,9 +1488,9 @@ def _nowcast_flags(out: pd.DataFrame) -> np.ndarray:
 
 # --------------------------------------------------------------------------- store wrapper
 
-def _resolve_region(code: str, regions_df: pd.DataFrame) -> str:
+def _resolve_region(code: str, regions_df: pd.DataFrame, codes: set[str] | None = None) -> str:
     text = str(code).strip()
-    if text in set(regions_df["code"]):
+    if text in (codes if codes is not None else set(regions_df["code"])):
         return text
     for col in ("name_zh", "short_name_zh", "name_en"):
         if col in regions_df.columns:
@@ -1469,9 +1500,23 @@ def _resolve_region(code: str, regions_df: pd.DataFrame) -> str:
     raise ValueError(f"unknown region {code!r}: give a GB/T 2260 code such as 430100 (长沙市)")
 
 
+def _year_windows(numeric: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """Per indicator, (first base year, last target year) over its numeric targets — the years
+    assessments read (see store.assessment_observations); none for an indicator with a target
+    lacking either."""
+    t0 = _num(numeric["base_period"].astype(str).str[:4])
+    T = _num(numeric["target_period"].astype(str).str[:4])
+    frame = pd.DataFrame({"ind": numeric["indicator_id"].to_numpy(), "t0": t0, "T": T}).dropna(subset=["ind"])
+    out = {}
+    for ind, g in frame.groupby("ind"):
+        if g["t0"].notna().all() and g["T"].notna().all():
+            out[str(ind)] = (int(g["t0"].min()), int(g["T"].max()))
+    return out
+
+
 def assess_store(reader, dataset: str = "official", as_of: str | None = None, region: str | None = None,
                  regions: list[str] | None = None, known_at=None, today: _dt.date | None = None) -> pd.DataFrame:
-    """Read targets and observations from the store (one query each) and assess them.
+    """Read targets and the observations they need from the store and assess them.
 
     ``region`` is a shortcut for ``regions=[region]``; ``known_at`` (datetime, date or ISO string) reproduces
     what the store knew then (as-of-vintage view). ValueError for a malformed ``as_of`` or unknown region.
@@ -1483,7 +1528,8 @@ def assess_store(reader, dataset: str = "official", as_of: str | None = None, re
         regions = [region]
     regions_df = store.regions(reader)
     if regions is not None:
-        regions = [_resolve_region(r, regions_df) for r in regions]
+        codes = set(regions_df["code"])
+        regions = [_resolve_region(r, regions_df, codes) for r in regions]
     if known_at is not None and not isinstance(known_at, _dt.datetime):
         if isinstance(known_at, _dt.date):
             known_at = _dt.datetime.combine(known_at, _dt.time.max)
@@ -1499,8 +1545,9 @@ def assess_store(reader, dataset: str = "official", as_of: str | None = None, re
     numeric = targets[targets["target_type"] != "no_numeric_target"]
     indicator_ids = sorted(numeric["indicator_id"].dropna().unique())
     region_codes = set(targets["region_code"]) | set(regions or [])
-    obs = store.observations(reader, dataset, indicator_ids=indicator_ids, region_codes=sorted(region_codes),
-                             known_at=known_at)
+    # the row reduction of _prepare_observations, and the years no assessment reads, in SQL
+    obs = store.assessment_observations(reader, dataset, indicator_ids, sorted(region_codes), known_at=known_at,
+                                        as_of_ordinal=parse_as_of(as_of), windows=_year_windows(numeric))
     return assess(targets, obs, as_of=as_of, regions=regions, today=today, indicators=indicators,
                   region_table=regions_df)
 

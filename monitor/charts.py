@@ -6,10 +6,66 @@ family, and vl-convert (PNG export) uses the system font Debian's fonts-wqy-micr
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+
 import altair as alt
 import pandas as pd
 
 from .i18n import t
+
+# Altair validates every schema object as it is built ("debug mode"), and the whole chart again when it
+# is converted for display: building the prefecture map validated its GeoJSON twice (~130 ms a rerun).
+# Once is enough — an invalid chart still fails, at conversion.
+alt.utils.schemapi.disable_debug_mode()
+
+def _content_key(value):
+    """A hashable key for a builder argument; DataFrames by their content (values, index, columns, dtypes)."""
+    if isinstance(value, pd.DataFrame):
+        digest = hashlib.sha1(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()).hexdigest()
+        return ("frame", tuple(value.columns), tuple(str(d) for d in value.dtypes), value.shape, digest)
+    if isinstance(value, dict):
+        return ("object", id(value))  # the prefecture shapes: one object, read once
+    if isinstance(value, (list, tuple)):
+        return tuple(_content_key(v) for v in value)
+    hash(value)  # anything else must be hashable as it is (else the builder is simply called)
+    return value
+
+
+def _memoised(builder):
+    """Give the same chart object back for the same arguments (the last 256 of each builder).
+
+    The pages rebuild the same charts on every rerun — up to 17 on the prefecture page, ~6–15 ms each
+    for Altair to construct. The builders are pure and nothing modifies a chart once built, so a chart
+    can be shared between reruns and sessions.
+    """
+    cache: OrderedDict = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(builder)
+    def wrapper(*args, **kwargs):
+        try:
+            key = (_content_key(args), _content_key(tuple(sorted(kwargs.items()))))
+        except TypeError:
+            return builder(*args, **kwargs)
+        with lock:
+            chart = cache.get(key)
+            if chart is not None:
+                cache.move_to_end(key)
+                return chart
+        chart = builder(*args, **kwargs)
+        with lock:
+            cache[key] = chart
+            while len(cache) > 256:
+                cache.popitem(last=False)
+        return chart
+
+    wrapper.cache_clear = cache.clear
+    return wrapper
+
 
 CJK_FONT = "WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, Noto Sans CJK SC, sans-serif"
 SERIES_ORDER = ("observed", "path", "projection")
@@ -21,6 +77,7 @@ def _year_axis(title: str) -> alt.X:
     return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(nice=False, zero=False))
 
 
+@_memoised
 def build_series_chart(observed: pd.DataFrame, path: pd.DataFrame, *, target_year: int | None,
                        target_value: float | None, unit: str, lang: str = "zh", title: str = "") -> alt.LayerChart:
     """Observed annual values, the target path (dashed), the projection at the current pace and the target point.
@@ -65,6 +122,7 @@ def build_series_chart(observed: pd.DataFrame, path: pd.DataFrame, *, target_yea
     return alt.layer(*layers).properties(title=title, height=340).configure(font=CJK_FONT)
 
 
+@_memoised
 def build_growth_chart(rates: pd.DataFrame, *, target_rate: float | None, lang: str = "zh",
                        title: str = "") -> alt.LayerChart:
     """Official year-on-year growth by year (bars; preliminary ones lighter) against the target rate (rule).
@@ -95,6 +153,7 @@ def build_growth_chart(rates: pd.DataFrame, *, target_rate: float | None, lang: 
     return alt.layer(*layers).properties(title=title, height=300).configure(font=CJK_FONT)
 
 
+@_memoised
 def build_ytd_chart(frame: pd.DataFrame, *, lang: str = "zh", title: str = "") -> alt.LayerChart:
     """Cumulative completion of the year's path value by month against the 时序进度 line (m/12).
 
@@ -122,6 +181,7 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0, lang: str = "zh") ->
                                allowed_base_urls=[])
 
 
+@_memoised
 def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: float | None, yardstick_label: str = "",
                        lang: str = "zh", ascending: bool = False, value_format: str = ",.1f") -> alt.LayerChart:
     """One row per region, sorted by the measure: a bar coloured by whether it meets the yardstick, and the
@@ -153,6 +213,7 @@ def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: fl
     return alt.layer(*layers).properties(height=max(160, 28 * len(order) + 60)).configure(font=CJK_FONT)
 
 
+@_memoised
 def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str, lang: str = "zh",
                      title: str = "", value_format: str = ",.1f", selectable: bool = False) -> alt.Chart:
     """Prefectures coloured by the measure, with tooltips; regions without data in grey.
@@ -161,7 +222,7 @@ def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str,
     """
     lookup = values[["adcode", "name", "measure"]].copy()
     lookup["measure"] = lookup["measure"].astype(float)
-    base = alt.Chart(alt.Data(values=geojson, format=alt.DataFormat(property="features"))).transform_lookup(
+    base = alt.Chart(alt.Data(values=_Opaque(geojson), format=alt.DataFormat(property="features"))).transform_lookup(
         lookup="properties.adcode", from_=alt.LookupData(lookup, "adcode", ["name", "measure"]))
     colour = alt.condition("isValid(datum.measure)",
                            alt.Color("measure:Q", title=measure_title, scale=alt.Scale(scheme="blues"),
@@ -178,6 +239,31 @@ def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str,
     return chart.project(type="mercator").properties(title=title, height=460).configure(font=CJK_FONT)
 
 
+class _Opaque:
+    """Inline chart data that Altair passes through as it is (its `SchemaLike` protocol).
+
+    Altair walks a nested dict element by element when it converts a chart, and validates it again:
+    for the prefecture shapes (~115 KB of coordinates) that was ~250 ms on every rerun of the page.
+    The spec that reaches the browser is the same. `str()` (Altair names the dataset by it) is the
+    compact JSON, computed once.
+    """
+
+    _schema = {"type": "object"}
+
+    def __init__(self, value: dict):
+        self.value = value
+        self._text: str | None = None
+
+    def to_dict(self, *args, **kwargs) -> dict:
+        return self.value
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = json.dumps(self.value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return self._text
+
+
+@_memoised
 def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[float, float] | None = None,
                          yardstick: float | None = None, width: int = 200, height: int = 110) -> alt.LayerChart:
     """A fixed-size mini chart of one region's series (columns x: str period label, value)."""
@@ -193,6 +279,7 @@ def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[fl
     return alt.layer(*layers).properties(title=title, width=width, height=height).configure(font=CJK_FONT)
 
 
+@_memoised
 def build_comparison_chart(frame: pd.DataFrame, *, measure_title: str, yardstick: float | None = None,
                            yardstick_label: str = "", lang: str = "zh") -> alt.LayerChart:
     """Two (or more) regions' series side by side, against the yardstick. `frame`: columns x, value, name."""

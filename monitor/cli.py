@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "fewer for a quick try")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing when the demo dataset already has rows (for start-up scripts)")
+    p.add_argument("--single-months", action="store_true",
+                   help="also write single-month rows (当月, March–December) of the monthly indicators")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -296,7 +298,8 @@ def cmd_demo(args) -> int:
         if args.seed < 0:
             raise demo.DemoError("--seed must be a non-negative integer")
         report = demo.run_demo(db_path(args.db), args.scale, years, args.seed,
-                               national_counties=args.national_counties, user=getpass.getuser())
+                               national_counties=args.national_counties, user=getpass.getuser(),
+                               single_months=args.single_months)
     except demo.DemoError as exc:
         raise CliError(str(exc)) from exc
     print("\n".join(report.lines()))

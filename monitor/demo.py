@@ -13,6 +13,11 @@ from their components), for every region of the scale and every year:
   (1–m月累计; January and February are published together, so there is no January row; the full
   year is the annual row), with `yoy_pct` = growth over the same period of the previous year,
   computed from the generated levels and rounded to 0.1 (none for ratios);
+* optionally (`single_months=True`, `--single-months`), single-month rows (当月, period_type `month`)
+  `YYYY-03` … `YYYY-12` for the same indicators — January and February have none, as they are
+  published together — with growth over the same month a year before. They add up with the
+  February year-to-date row to the annual row. Off by default; the benchmark uses them to reach
+  about a million rows at county scale;
 * flows: a trend with a yearly growth wiggle, a seasonal profile with a Q4 peak, and a Covid shock
   in 2020 (deepest in February); counts of firms are integers;
 * stocks counted in 家/个 (brands, districts, firms): non-decreasing integers that rise in steps
@@ -680,13 +685,16 @@ class DemoData:
     yoy: np.ndarray
     seconds: float = 0.0
     weights_source: str = ""
+    single: np.ndarray | None = None  # single-month rows (period_type 'month'); None: there are none
 
     def __len__(self) -> int:
         return len(self.value)
 
     def frame(self) -> pd.DataFrame:
+        single = self.single if self.single is not None else np.zeros(len(self.value), dtype=bool)
         return pd.DataFrame({"ind": self.ind, "reg": self.reg, "year": self.year, "month": self.month,
-                             "annual": self.annual, "value": self.value, "yoy": self.yoy}, copy=False)
+                             "annual": self.annual, "single": single, "value": self.value, "yoy": self.yoy},
+                            copy=False)
 
 
 def _decimals(unit: str, kind: str, decimals: int) -> int:
@@ -717,8 +725,12 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] = DEFAULT_YEARS,
-             seed: int = DEFAULT_SEED, national_counties: int | None = None) -> DemoData:
-    """Generate the demo rows in memory (vectorised per indicator; no loop per row)."""
+             seed: int = DEFAULT_SEED, national_counties: int | None = None, single_months: bool = False) -> DemoData:
+    """Generate the demo rows in memory (vectorised per indicator; no loop per row).
+
+    `single_months` adds single-month rows (period_type 'month', March to December) for the
+    monthly indicators; they come from the same monthly flows, so every other row is unchanged.
+    """
     started = time.perf_counter()
     first, last = int(years[0]), int(years[1])
     if first > last or first < EARLIEST_YEAR:
@@ -826,6 +838,8 @@ def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] 
                 ytd_q = np.cumsum(q.reshape(n, ny, 12), axis=2)
                 annual_levels[ind_id] = ytd_q[:, :, 11] / scale_q
                 pieces.append(_emit_monthly(ind_ids.index(ind_id), ytd_q, scale_q, official, yrs, hunan))
+                if single_months:
+                    pieces.append(_emit_single(ind_ids.index(ind_id), q.reshape(n, ny, 12), scale_q, yrs))
             else:
                 annual_levels[ind_id] = q / scale_q
                 pieces.append(_emit_annual(ind_ids.index(ind_id), q, scale_q, official, yrs, hunan))
@@ -861,10 +875,12 @@ def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] 
         pieces.append(_emit_annual(ind_ids.index(ind_id), q, scale_q, official, yrs, hunan))
 
     cols = [np.concatenate([p[k] for p in pieces]) for k in range(7)]
+    single = np.concatenate([p[7] if len(p) > 7 else np.zeros(len(p[0]), dtype=bool) for p in pieces])
     return DemoData(scale, (first, last), seed, ind_ids, inputs.indicators.unit.tolist(), list(tree.codes),
                     tree.synthetic, cols[0].astype(np.int16), cols[1].astype(np.int32), cols[2].astype(np.int16),
                     cols[3].astype(np.int8), cols[4], cols[5], cols[6],
-                    seconds=time.perf_counter() - started, weights_source=inputs.weights_source)
+                    seconds=time.perf_counter() - started, weights_source=inputs.weights_source,
+                    single=single if single.any() else None)
 
 
 def _ratio_values(ind_id, prof, spec, official, annual_levels, span, sl, yrs, tree, seed, dec, rng) -> np.ndarray:
@@ -937,11 +953,27 @@ def _emit_monthly(ind_idx, ytd_q, scale_q, official, yrs, hunan):
             months == 12, (cur / scale_q).reshape(-1), yoy.reshape(-1))
 
 
+def _emit_single(ind_idx, month_q, scale_q, yrs):
+    """Single-month rows (当月, period_type 'month') for months 3–12 (regions × years × 12 monthly quanta).
+
+    January and February are published together (the February year-to-date row), so they have no
+    single-month row; growth is over the same month of the previous year, rounded to 0.1.
+    """
+    n, ny, _ = month_q.shape
+    cur = month_q[:, 1:, 2:].astype(float)   # months 3..12 of the generated years
+    prev = month_q[:, :-1, 2:].astype(float)
+    yoy = _yoy(cur, prev)
+    k = (ny - 1) * 10
+    months = np.tile(np.arange(3, 13), n * (ny - 1))
+    return (np.full(n * k, ind_idx), np.repeat(np.arange(n), k), np.tile(np.repeat(yrs[1:], 10), n), months,
+            np.zeros(n * k, dtype=bool), (cur / scale_q).reshape(-1), yoy.reshape(-1), np.ones(n * k, dtype=bool))
+
+
 # --------------------------------------------------------------------------- outputs
 
 def generate_frame(scale: str = DEFAULT_SCALE, years: tuple[int, int] = DEFAULT_YEARS, seed: int = DEFAULT_SEED,
                    *, db_path: str | Path | None = None, national_counties: int | None = None,
-                   inputs: Inputs | None = None) -> pd.DataFrame:
+                   inputs: Inputs | None = None, single_months: bool = False) -> pd.DataFrame:
     """The demo as a long frame in the import format (no database written).
 
     Columns: indicator, region (code), period, value, unit, yoy_pct, source, source_url, note, quote,
@@ -956,7 +988,7 @@ def generate_frame(scale: str = DEFAULT_SCALE, years: tuple[int, int] = DEFAULT_
                 inputs = load_inputs(cur)
         else:
             inputs = bundled_inputs()
-    return to_long_frame(generate(inputs, scale, years, seed, national_counties))
+    return to_long_frame(generate(inputs, scale, years, seed, national_counties, single_months))
 
 
 def _period_codes(data: DemoData) -> tuple[np.ndarray, list[str]]:
@@ -988,8 +1020,9 @@ def to_long_frame(data: DemoData) -> pd.DataFrame:
         "note": const(NOTE),
         "quote": pd.Series(pd.NA, index=range(n), dtype="string"),
         "status": pd.Series(pd.NA, index=range(n), dtype="string"),
-        "period_type": pd.Categorical.from_codes(np.where(data.annual, 0, 1).astype(np.int8),
-                                                 categories=["annual", "ytd"]),
+        "period_type": pd.Categorical.from_codes(
+            np.where(data.annual, 0, np.where(data.single if data.single is not None else False, 2, 1)).astype(np.int8),
+            categories=["annual", "ytd", "month"]),
         "synthetic": np.ones(n, dtype=bool),
     })
 
@@ -1026,17 +1059,17 @@ class DemoReport:
 
 INSERT_SQL = """
 INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,
-    value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id)
+    value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id, is_latest)
 SELECT 'demo', list_extract($ind_ids, d.ind + 1), list_extract($reg_codes, d.reg + 1),
     CASE WHEN d.annual THEN CAST(d.year AS VARCHAR)
          ELSE CAST(d.year AS VARCHAR) || '-' || lpad(CAST(d.month AS VARCHAR), 2, '0') END,
-    CASE WHEN d.annual THEN 'annual' ELSE 'ytd' END,
+    CASE WHEN d.annual THEN 'annual' WHEN d.single THEN 'month' ELSE 'ytd' END,
     d.year, d.month, d.value, list_extract($units, d.ind + 1), d.value, list_extract($units, d.ind + 1),
     CASE WHEN isnan(d.yoy) THEN NULL ELSE d.yoy END,
     $source, NULL, NULL, $note, NULL,
     -- a release date in the middle of the following month (January for annual rows)
     make_timestamp(d.year, d.month, 1, 10, 0, 0) + INTERVAL 1 MONTH + INTERVAL 16 DAY,
-    $import_id
+    $import_id, true
 FROM demo_rows d
 """
 
@@ -1061,7 +1094,9 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "pyth
             "SELECT code, name_zh, short_name_zh, name_en, level, parent_code, [], true FROM demo_regions_in "
             "WHERE code NOT IN (SELECT code FROM regions)")
         con.unregister("demo_regions_in")
-    params = f"--scale {data.scale} --years {data.years[0]}-{data.years[1]} --seed {data.seed}"
+    single_months = data.single is not None
+    params = (f"--scale {data.scale} --years {data.years[0]}-{data.years[1]} --seed {data.seed}"
+              + (" --single-months" if single_months else ""))
     import_id = con.execute(
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
         " rows_added, user_name, outcome, message) VALUES (?, ?, ?, ?, 'demo', ?, ?, ?, ?, 'success', ?) RETURNING id",
@@ -1075,13 +1110,14 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "pyth
     con.unregister("demo_rows")
     con.execute(
         "INSERT INTO meta VALUES ('demo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [json.dumps({"scale": data.scale, "years": list(data.years), "seed": data.seed, "rows": len(data)})])
+        [json.dumps({"scale": data.scale, "years": list(data.years), "seed": data.seed, "rows": len(data),
+                     **({"single_months": True} if single_months else {})})])
     return {"replaced": int(replaced), "removed": int(removed)}
 
 
 def run_demo(db_path: str | Path, scale: str = DEFAULT_SCALE, years: tuple[int, int] = DEFAULT_YEARS,
              seed: int = DEFAULT_SEED, *, national_counties: int | None = None,
-             user: str = "python -m monitor demo") -> DemoReport:
+             user: str = "python -m monitor demo", single_months: bool = False) -> DemoReport:
     """Create the database if needed and replace its demo dataset, in one write transaction."""
     from .bootstrap import ensure_database
 
@@ -1089,7 +1125,7 @@ def run_demo(db_path: str | Path, scale: str = DEFAULT_SCALE, years: tuple[int, 
     path = Path(db_path)
     ensure_database(path)
     with dbmod.writer(path) as con:
-        data = generate(load_inputs(con), scale, years, seed, national_counties)
+        data = generate(load_inputs(con), scale, years, seed, national_counties, single_months)
         t_write = time.perf_counter()
         counts = write_demo(con, data, user)
     done = time.perf_counter()

@@ -138,11 +138,19 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
 
     if not data.strip():
         return fatal("empty_file", "the file is empty", "文件为空")
-    try:
-        text, encoding = decode_text(data)
-    except ValueError as exc:
-        return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
-    header_line = next(csv.reader(io.StringIO(text)), [])
+    # A UTF-8 file is not decoded in Python: its header line is, and DuckDB checks the rest as it parses
+    # (for a 200 MB file, decoding took longer than parsing). Anything else — a header that is not UTF-8,
+    # a quoted line break in it, or a body DuckDB finds is not UTF-8 — is decoded whole, as before.
+    text: str | None = None
+    encoding = "utf-8"
+    header_text = _utf8_header(data)
+    if header_text is None:
+        try:
+            text, encoding = decode_text(data)
+        except ValueError as exc:
+            return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+        header_text = text
+    header_line = next(csv.reader(io.StringIO(header_text)), [])
     headers = [normalise_header(h) for h in header_line]
     named = [h for h in headers if h]  # unnamed columns are ignored like any unknown one
     if len(set(named)) != len(named):
@@ -160,46 +168,90 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
 
     # DuckDB reads UTF-8 itself; other encodings are transcoded in Python first (DuckDB's own
     # GBK support is an extension that would need the network).
-    temp_path = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
-            temp_path = fh.name
-            fh.write(text.encode("utf-8") if encoding != "utf-8" or data.startswith(b"\xef\xbb\xbf") else data)
-        columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
-        # Parse on a scratch connection: a parse error there cannot abort the caller's transaction.
-        scratch = duckdb.connect(":memory:", config=dbmod.DUCKDB_CONFIG)
+    columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
+    parsed = None
+    while parsed is None:
+        if text is None:
+            payload = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+        else:
+            payload = text.encode("utf-8") if encoding != "utf-8" or data.startswith(UTF8_BOM) else data
         try:
-            parsed = scratch.sql(
-                "SELECT (row_number() OVER () + 1)::INTEGER AS row_no, NULL::VARCHAR AS sheet, * "
-                "FROM read_csv($path, columns = $columns, header = true, auto_detect = false, delim = ',', "
-                "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
-                params={"path": temp_path, "columns": columns},
-            ).to_arrow_table()
+            parsed = _parse_csv(payload, columns)
         except duckdb.Error as exc:
+            if text is None:  # not read in Python yet: do so, then parse again or diagnose
+                try:
+                    text, encoding = decode_text(data)
+                except ValueError as bad:
+                    return fatal("bad_encoding", str(bad), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+                if "unicode" in str(exc).lower():
+                    continue
             row, detail = _diagnose_csv(text, len(headers))
             return fatal("malformed_csv", f"the CSV cannot be parsed: {detail or str(exc).splitlines()[0]}",
                          f"CSV格式错误：{detail or '无法解析'}", row=row)
-        finally:
-            scratch.close()
-    finally:
-        if temp_path:
-            os.unlink(temp_path)
-    # Rename positional columns to the normalised header names (constants, not user SQL).
+    # Rename positional columns to the normalised header names (constants, not user SQL). The staging
+    # table is a view over the parsed rows, which the connection keeps registered: no copy.
     renames = ", ".join(f'c{i} AS "{_ident(h)}"' for i, h in enumerate(headers) if h in KNOWN_COLUMNS)
-    con.execute("DROP TABLE IF EXISTS staging")
-    con.register("staging_in", parsed)
-    con.execute(f"CREATE TEMP TABLE staging AS SELECT row_no, sheet, {renames} FROM staging_in")
-    con.unregister("staging_in")
-    rows = con.execute("SELECT count(*) FROM staging").fetchone()[0]
+    _drop_staging(con)
+    con.register("staging_parsed", parsed)
+    con.execute(f"CREATE TEMP VIEW staging AS SELECT row_no, sheet, {renames} FROM staging_parsed")
+    rows = parsed.num_rows
     if rows == 0:
         problems.append(Problem("error", "no_rows", "the file has a header but no data rows", "文件只有表头，没有数据行",
                                 file_name, row=2))
     return StagedFile(file_name, "csv", rows, [h for h in headers if h in KNOWN_COLUMNS], problems)
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _utf8_header(data: bytes) -> str | None:
+    """The header line as text when it is UTF-8 and has no quoted line break, else None."""
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    end = body.find(b"\n")
+    line = body if end < 0 else body[:end + 1]
+    if line.count(b'"') % 2:
+        return None
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse_csv(payload: bytes, columns: dict[str, str]):
+    """Parse CSV bytes strictly into an Arrow table of text (row_no as the user counts rows, header = 1).
+
+    On a scratch connection: a parse error there cannot abort the caller's transaction."""
+    temp_path = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
+            temp_path = fh.name
+            fh.write(payload)
+        scratch = duckdb.connect(":memory:", config=dbmod.DUCKDB_CONFIG)
+        try:
+            return scratch.sql(
+                "SELECT (row_number() OVER () + 1)::INTEGER AS row_no, NULL::VARCHAR AS sheet, * "
+                "FROM read_csv($path, columns = $columns, header = true, auto_detect = false, delim = ',', "
+                "quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
+                params={"path": temp_path, "columns": columns},
+            ).to_arrow_table()
+        finally:
+            scratch.close()
+    finally:
+        if temp_path:
+            os.unlink(temp_path)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop `staging`, a table (readers of laid-out files) or a view (the long CSV)."""
+    kinds = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'staging'"
+                        " AND table_catalog = 'temp'").fetchall()
+    for (kind,) in kinds:
+        con.execute("DROP VIEW staging" if kind == "VIEW" else "DROP TABLE staging")
+
+
 def stage_frame(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     """Stage an already-read table (Excel, wide layouts): text columns plus row_no and sheet."""
-    con.execute("DROP TABLE IF EXISTS staging")
+    _drop_staging(con)
     con.register("staging_in", frame)
     con.execute("CREATE TEMP TABLE staging AS SELECT * FROM staging_in")
     con.unregister("staging_in")
@@ -212,7 +264,7 @@ def _ident(name: str) -> str:
 
 
 def _create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
-    con.execute("DROP TABLE IF EXISTS staging")
+    _drop_staging(con)
     con.execute("CREATE TEMP TABLE staging (row_no INTEGER, sheet VARCHAR)")
 
 
@@ -382,8 +434,16 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: 
     ))
     problems: list[Problem] = []
     today_ordinal = today.year * 12 + today.month
-    for code, severity, column, condition, value_col, en, zh in CHECKS:
-        condition = condition.replace('$today_ordinal', str(today_ordinal))
+    conditions = [c[3].replace('$today_ordinal', str(today_ordinal)) for c in CHECKS]
+    # One pass counts the rows of every check; only a check with rows is queried for them. A clean
+    # million-row file is scanned once instead of once per check.
+    hit_counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE coalesce(({c}), false))" for c in conditions)
+        + " FROM normalised").fetchone()
+    for (code, severity, column, _condition, value_col, en, zh), condition, n_hits in zip(CHECKS, conditions,
+                                                                                           hit_counts):
+        if not n_hits:
+            continue
         if f"loc_{column}" in locations or f"locrow_{column}" in locations:
             # Several staged rows may share one source cell (a wide table's period header, an option):
             # report each place once.
@@ -433,12 +493,18 @@ def _extra(code: str, value, indicator_unit, lookup: Lookup) -> tuple[str, str]:
 
 def _duplicate_problems(con: duckdb.DuckDBPyConnection, file_name: str, locations: list[str] = ()) -> list[Problem]:
     # In a wide table a duplicate is a region listed twice: point at the region column.
-    column = "list(loc_region ORDER BY row_no)[1]" if "loc_region" in locations else "NULL"
+    column = "list(n.loc_region ORDER BY n.row_no)[1]" if "loc_region" in locations else "NULL"
+    # The duplicated keys first (a plain count per key), then the rows' lists for those keys only.
     rows = con.execute(
-        "SELECT indicator_id, region_code, period_type, period, list(row_no ORDER BY row_no) AS rows, "
-        f"list(sheet ORDER BY row_no) AS sheets, {column} AS loc "
-        "FROM normalised WHERE indicator_id IS NOT NULL AND region_code IS NOT NULL AND period IS NOT NULL "
-        "GROUP BY ALL HAVING count(*) > 1 ORDER BY rows[1] LIMIT ?", [PROBLEMS_PER_CHECK]
+        "WITH dup AS (SELECT indicator_id, region_code, period_type, period FROM normalised"
+        " WHERE indicator_id IS NOT NULL AND region_code IS NOT NULL AND period IS NOT NULL"
+        " GROUP BY ALL HAVING count(*) > 1) "
+        "SELECT n.indicator_id, n.region_code, n.period_type, n.period, list(n.row_no ORDER BY n.row_no) AS rows, "
+        f"list(n.sheet ORDER BY n.row_no) AS sheets, {column} AS loc "
+        "FROM normalised n JOIN dup d ON d.indicator_id = n.indicator_id AND d.region_code = n.region_code"
+        " AND d.period_type IS NOT DISTINCT FROM n.period_type AND d.period = n.period "
+        "GROUP BY n.indicator_id, n.region_code, n.period_type, n.period ORDER BY rows[1] LIMIT ?",
+        [PROBLEMS_PER_CHECK]
     ).fetchall()
     problems = []
     for ind, region, ptype, period, row_nos, sheets, loc in rows:
@@ -483,6 +549,7 @@ FROM normalised n
 LEFT JOIN latest l
   ON l.indicator_id = n.indicator_id AND l.region_code = n.region_code
  AND l.period_type = n.period_type AND l.period = n.period
+ORDER BY n.row_no
 """
 
 
@@ -570,16 +637,34 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     if outcome == "no_op" and plan.previous_import:
         message += f"; same file as import #{plan.previous_import['id']}"
     import_id = _log(con, plan, outcome, user, started, message)
+    # Ids are taken from the sequence as one block and numbered as the rows are read: a nextval per row
+    # made the insert single-threaded (1.05 → 0.65 s for a million rows).
+    n_rows = plan.added + plan.revised
+    last_id = con.execute("SELECT max(nextval('observation_id_seq')) FROM range(?)", [n_rows]).fetchone()[0] \
+        if n_rows else 0
     con.execute(
-        "INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,"
-        " value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id) "
-        "SELECT ?, indicator_id, region_code, period, period_type, year, month, value, unit, value_published,"
-        " unit_published, yoy_pct, source, source_url, quote, note,"
+        "INSERT INTO observations (id, dataset, indicator_id, region_code, period, period_type, year, month, value,"
+        " unit, value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id,"
+        " is_latest) "
+        "SELECT ? + row_number() OVER (), ?, indicator_id, region_code, period, period_type, year,"
+        " month, value, unit, value_published, unit_published, yoy_pct, source, source_url, quote, note,"
         " CASE WHEN status IS NULL AND change = 'revised' THEN 'revised' ELSE status END,"
-        " coalesce(vintage_ts, ?), ? "
-        "FROM incoming WHERE change <> 'unchanged' ORDER BY row_no",
-        [plan.dataset, vintage, import_id],
+        " coalesce(vintage_ts, ?), ?, true "
+        "FROM incoming WHERE change <> 'unchanged'",  # incoming is in file order
+        [(last_id or 0) - n_rows, plan.dataset, vintage, import_id],
     )
+    if plan.revised:
+        # A revised figure now has two candidate latest rows: keep the flag on the newest vintage only
+        # (usually the new row; the old one if the file carried an older release date).
+        con.execute(
+            "UPDATE observations SET is_latest = false WHERE id IN ("
+            " SELECT o.id FROM observations o"
+            " JOIN (SELECT DISTINCT indicator_id, region_code, period_type, period FROM incoming"
+            "       WHERE change = 'revised') r USING (indicator_id, region_code, period_type, period)"
+            " WHERE o.dataset = ? AND o.is_latest"
+            " QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.region_code, o.period_type, o.period"
+            "                            ORDER BY o.vintage DESC, o.id DESC) > 1)",
+            [plan.dataset])
     return import_id
 
 

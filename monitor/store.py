@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from .db import Reader
 
@@ -52,8 +53,12 @@ def datasets(reader: Reader) -> pd.DataFrame:
 def observations(reader: Reader, dataset: str = "official", *, indicator_ids: list[str] | None = None,
                  region_codes: list[str] | None = None, known_at: datetime | None = None) -> pd.DataFrame:
     """The latest vintage of every period (or the one known at `known_at`), derived sums included."""
-    sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_resolved(?) WHERE dataset = ?"
-    params: list = [known_at or FAR_FUTURE, dataset]
+    if known_at is None:  # the writer's latest flag: filters reach the table scan
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_current WHERE dataset = ?"
+        params: list = [dataset]
+    else:
+        sql = f"SELECT {OBSERVATION_COLUMNS} FROM observations_resolved(?) WHERE dataset = ?"
+        params = [known_at, dataset]
     if indicator_ids is not None:
         sql += " AND list_contains(?, indicator_id)"
         params.append(list(indicator_ids))
@@ -61,6 +66,110 @@ def observations(reader: Reader, dataset: str = "official", *, indicator_ids: li
         sql += " AND list_contains(?, region_code)"
         params.append(list(region_codes))
     return reader.query_df(sql + " ORDER BY indicator_id, region_code, year, month, period_type", params)
+
+
+ASSESSMENT_COLUMNS = "indicator_id, region_code, period, period_type, year, month, value, yoy_pct, status"
+
+# One row per indicator, region and year: the annual figure, else the latest year-to-date figure of
+# the year (the engine uses nothing else: an annual figure replaces that year's year-to-date ones).
+_PER_YEAR = """
+SELECT o.indicator_id, o.region_code, o.period, o.period_type, o.year, o.month, o.value, o.yoy_pct, o.status{extra}
+FROM {source} o {join}
+WHERE o.dataset = $dataset AND o.period_type IN ('annual', 'ytd') AND list_contains($ids, o.indicator_id)
+  AND o.region_code IN (SELECT unnest($regions::VARCHAR[])) AND (o.value IS NOT NULL OR o.yoy_pct IS NOT NULL)
+  AND o.year * 12 + o.month <= $as_of AND {years}
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.region_code, o.year
+                           ORDER BY o.period_type = 'annual' DESC, o.month DESC) = 1
+"""
+_WINDOWS = "(SELECT unnest($windows::STRUCT(id VARCHAR, lo INTEGER, hi INTEGER)[], recursive := true))"
+# Figures whose window years lo-2 and hi+1 both have a value need nothing outside the window.
+_NEEDING_CONTEXT = f"""
+SELECT k.id, k.code, k.lo, k.hi
+FROM (SELECT w.id, w.lo, w.hi, r.code FROM {_WINDOWS} w CROSS JOIN (SELECT unnest($regions::VARCHAR[]) AS code) r) k
+ANTI JOIN (
+    SELECT m.indicator_id, m.region_code FROM assessment_main m JOIN {_WINDOWS} w ON w.id = m.indicator_id
+    GROUP BY ALL
+    HAVING bool_or(m.year = w.lo - 2 AND m.value IS NOT NULL) AND bool_or(m.year = w.hi + 1 AND m.value IS NOT NULL)
+) ok ON ok.indicator_id = k.id AND ok.region_code = k.code
+"""
+# For the others, the years the engine's reasons name: the latest before and the first after the window,
+# with a value, and with any figure at all.
+_CONTEXT = """
+SELECT {columns} FROM ({per_year}) p
+WINDOW g AS (PARTITION BY p.indicator_id, p.region_code)
+QUALIFY p.year = max(p.year) FILTER (WHERE p.year < p.lo - 2 AND p.value IS NOT NULL) OVER g
+     OR p.year = max(p.year) FILTER (WHERE p.year < p.lo - 2) OVER g
+     OR p.year = min(p.year) FILTER (WHERE p.year > p.hi + 1 AND p.value IS NOT NULL) OVER g
+     OR p.year = min(p.year) FILTER (WHERE p.year > p.hi + 1) OVER g
+"""
+
+
+def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[str], region_codes: list[str], *,
+                            known_at: datetime | None = None, as_of_ordinal: int | None = None,
+                            windows: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
+    """The observations the assessment engine uses, reduced in SQL (columns ASSESSMENT_COLUMNS).
+
+    `assess.assess()` gives the same result on these rows as on every observation of the indicators
+    and regions: per indicator, region and year only the annual figure, else the latest year-to-date
+    one, up to `as_of_ordinal` (year × 12 + month). `windows` {indicator: (first base year, last target
+    year)} drops the years no assessment of that indicator reads — all but lo−2 … hi+1 — keeping, where
+    lo−2 or hi+1 has no value, the nearest earlier and later years the reasons of a 'na' status name.
+    """
+    source = "observations_current" if known_at is None else "observations_resolved($known_at)"
+    params: dict = {"dataset": dataset, "ids": list(indicator_ids), "regions": list(region_codes),
+                    "as_of": int(as_of_ordinal) if as_of_ordinal is not None else 1 << 40}
+    if known_at is not None:
+        params["known_at"] = known_at
+    win = [{"id": k, "lo": int(lo), "hi": int(hi)} for k, (lo, hi) in sorted((windows or {}).items())
+           if k in set(indicator_ids)]
+    if not win:
+        main_sql = _PER_YEAR.format(source=source, extra="", join="", years="TRUE")
+    else:
+        everywhere = len(win) == len(set(indicator_ids))
+        constant = (f"o.year BETWEEN {min(w['lo'] for w in win) - 2} AND {max(w['hi'] for w in win) + 1}"
+                    if everywhere else "TRUE")  # integers we computed; lets the filter reach the scans
+        main_sql = _PER_YEAR.format(source=source, extra="", join=f"LEFT JOIN {_WINDOWS} w ON w.id = o.indicator_id",
+                                    years=f"{constant} AND (w.id IS NULL OR o.year BETWEEN w.lo - 2 AND w.hi + 1)")
+        params["windows"] = win
+    with reader.cursor() as cur:
+        main = cur.sql(main_sql, params=params).to_arrow_table()
+        if not win:
+            return main.to_pandas()
+        frame = main.to_pandas()
+        # Usually every figure has a value at both edges (one row per figure and year): nothing to add.
+        edge_lo = frame["indicator_id"].map({w["id"]: w["lo"] - 2 for w in win})
+        edge_hi = frame["indicator_id"].map({w["id"]: w["hi"] + 1 for w in win})
+        valued = frame["value"].notna()
+        figures = len(win) * len(set(params["regions"]))
+        if (int((valued & (frame["year"] == edge_lo)).sum()) == figures
+                and int((valued & (frame["year"] == edge_hi)).sum()) == figures):
+            return frame
+        cur.register("assessment_main", main)
+        try:
+            need = cur.sql(_NEEDING_CONTEXT, params={"windows": win, "regions": params["regions"]}).fetchall()
+        finally:
+            cur.unregister("assessment_main")
+        if need:
+            per_year = _PER_YEAR.format(
+                source=source, extra=", n.lo, n.hi",
+                join="JOIN (SELECT unnest($need::STRUCT(id VARCHAR, code VARCHAR, lo INTEGER, hi INTEGER)[],"
+                     " recursive := true)) n ON n.id = o.indicator_id AND n.code = o.region_code",
+                years="(o.year < n.lo - 2 OR o.year > n.hi + 1)")
+            context_params = {**params, "need": [{"id": i, "code": c, "lo": lo, "hi": hi} for i, c, lo, hi in need],
+                              "ids": sorted({n[0] for n in need}), "regions": sorted({n[1] for n in need})}
+            context_params.pop("windows")
+            context = cur.sql(_CONTEXT.format(columns=", ".join(f"p.{c.strip()}" for c in ASSESSMENT_COLUMNS.split(",")),
+                                              per_year=per_year), params=context_params).to_arrow_table()
+            main = pa.concat_tables([main, context])
+    return main.to_pandas()
+
+
+def observation_regions(reader: Reader, dataset: str, indicator_id: str) -> list[str]:
+    """Region codes with at least one figure of the indicator (derived sums included), sorted."""
+    rows = reader.query_rows(
+        "SELECT DISTINCT region_code FROM observations_current WHERE dataset = ? AND indicator_id = ? ORDER BY 1",
+        [dataset, indicator_id])
+    return [r[0] for r in rows]
 
 
 def observation_facets(reader: Reader, dataset: str = "official") -> dict:
@@ -101,17 +210,26 @@ def find_observations(reader: Reader, dataset: str = "official", *, indicator_id
             "strpos(lower(concat_ws(' ', o.indicator_id, i.name_zh, i.name_en, o.region_code, r.name_zh, r.name_en,"
             " o.period, o.source, o.source_url, o.quote, o.note)), lower(?)) > 0")
         params.append(text)
-    params.append(int(limit))
+    # The matches are counted and the first `limit` picked (a top-N, no sort of every match) in two scans;
+    # names are joined to the rows shown. A search also reads the names, so it joins them first.
+    names = ("LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
+             if text else "")
+    matches = f"FROM observations_latest o {names}WHERE {' AND '.join(where)}"  # fixed fragments; values are parameters
     frame = reader.query_df(
         "SELECT o.indicator_id, i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en,"
         " o.region_code, r.name_zh AS region_name_zh, r.name_en AS region_name_en,"
         " o.period, o.period_type, o.value_published, o.unit_published, o.value, o.unit, o.yoy_pct, o.status,"
-        " o.source, o.source_url, o.quote, o.note, o.vintage, o.import_id, count(*) OVER () AS matched "
-        "FROM observations_latest o "
+        " o.source, o.source_url, o.quote, o.note, o.vintage, o.import_id, "
+        f" (SELECT count(*) {matches}) AS matched "
+        f"FROM (SELECT o.* {matches} ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type"
+        "  LIMIT ?) o "
         "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
-        f"WHERE {' AND '.join(where)} "  # fixed fragments; every value is a parameter
-        "ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type LIMIT ?", params)
-    matched = int(frame["matched"].iloc[0]) if len(frame) else 0
+        "ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type",
+        params + params + [int(limit)])
+    if len(frame):
+        matched = int(frame["matched"].iloc[0])
+    else:
+        matched = int(reader.query_rows(f"SELECT count(*) {matches}", params)[0][0]) if limit <= 0 else 0
     return frame.drop(columns=["matched"]), matched
 
 
@@ -152,10 +270,12 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
 
 def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
     """Periods that hold data for an indicator some target uses, newest first (choices for 'as of')."""
+    targeted = [r[0] for r in reader.query_rows(
+        "SELECT DISTINCT indicator_id FROM targets WHERE indicator_id IS NOT NULL ORDER BY 1")]
     rows = reader.query_rows(
         "SELECT DISTINCT o.period, o.year, o.month FROM observations_current o "
-        "WHERE o.dataset = ? AND o.indicator_id IN (SELECT indicator_id FROM targets WHERE indicator_id IS NOT NULL) "
-        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset])
+        "WHERE o.dataset = ? AND list_contains(?, o.indicator_id) "
+        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset, targeted])
     return [r[0] for r in rows]
 
 
@@ -165,11 +285,15 @@ def provenance(reader: Reader, dataset: str, keys: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=["indicator_id", "region_code", "period", "period_type", "value_published",
                                      "unit_published", "yoy_pct", "source", "source_url", "quote", "note",
                                      "status", "vintage", "is_derived"])
+    parts = [k.split("|") for k in keys]
+    indicators = sorted({p[0] for p in parts})
+    regions = sorted({p[1] for p in parts if len(p) > 1})
     return reader.query_df(
         "SELECT indicator_id, region_code, period, period_type, value_published, unit_published, yoy_pct, source,"
         " source_url, quote, note, status, vintage, is_derived FROM observations_current "
-        "WHERE dataset = ? AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
-        "ORDER BY indicator_id, region_code, year, month", [dataset, keys])
+        "WHERE dataset = ? AND list_contains(?, indicator_id) AND list_contains(?, region_code)"  # reach the scan
+        " AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
+        "ORDER BY indicator_id, region_code, year, month", [dataset, indicators, regions, keys])
 
 
 def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd.DataFrame:
@@ -184,6 +308,9 @@ def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd
         "  lag(o.value_published) OVER w AS old_value_published, lag(o.unit_published) OVER w AS old_unit_published,"
         "  lag(o.source) OVER w AS old_source, lag(o.vintage) OVER w AS old_vintage"
         " FROM observations o WHERE o.dataset = ?"
+        # only figures stored more than once can have been revised: those with a row no longer latest
+        "  AND (o.indicator_id, o.region_code, o.period_type, o.period) IN (SELECT (indicator_id, region_code,"
+        "   period_type, period) FROM observations WHERE dataset = ? AND NOT is_latest)"
         " WINDOW w AS (PARTITION BY o.indicator_id, o.region_code, o.period_type, o.period ORDER BY o.vintage, o.id)"
         ") "
         "SELECT v.indicator_id, i.name_zh AS indicator_name_zh, v.region_code, r.name_zh AS region_name_zh,"
@@ -196,4 +323,4 @@ def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd
         "FROM v LEFT JOIN import_log l ON l.id = v.import_id "
         "LEFT JOIN indicators i ON i.id = v.indicator_id LEFT JOIN regions r ON r.code = v.region_code "
         "WHERE v.old_id IS NOT NULL ORDER BY v.vintage DESC, v.id DESC LIMIT ?",
-        [dataset, limit])
+        [dataset, dataset, limit])

@@ -52,9 +52,13 @@ def indicator_name(indicator_id) -> str:
     return "" if is_missing(indicator_id) else str(indicator_id)
 
 
+# looked up once per run: the region filter formats every region (thousands at national scale)
+region_names = {code: pick(row, "name", lang) for code, row in zip(regions.index, regions.itertuples(index=False))}
+
+
 def region_name(code) -> str:
-    if isinstance(code, str) and code in regions.index:
-        return pick(regions.loc[code], "name", lang)
+    if isinstance(code, str) and code in region_names:
+        return region_names[code]
     return "" if is_missing(code) else str(code)
 
 

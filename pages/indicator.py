@@ -7,7 +7,8 @@ import streamlit as st
 from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
-from ui.data import load_assessment, load_indicators, load_observations, load_provenance, load_regions, load_targets
+from ui.data import (load_assessment, load_indicators, load_observation_regions, load_observations, load_provenance,
+                     load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
@@ -29,12 +30,15 @@ def choose_indicator(indicators: pd.DataFrame, targets: pd.DataFrame) -> str:
 
 def choose_region(regions: pd.DataFrame, available: list[str]) -> str:
     hunan = regions[regions.code.isin([PROVINCE]) | (regions.parent_code == PROVINCE) & (regions.level == "prefecture")]
-    options = hunan.code.tolist() + [c for c in available if c not in set(hunan.code)]
-    names = regions.set_index("code")
+    listed = set(hunan.code)
+    options = hunan.code.tolist() + [c for c in available if c not in listed]
+    # names and data looked up in dicts: with a few thousand regions, a lookup per option in the frame
+    # and the list took ~0.5 s of every rerun
+    names = {r.code: pick(r, "name", lang) for r in regions.itertuples()}
+    with_data = set(available)
     return url_widget(
         st.selectbox, t("indicator.region", lang), options, "region", PROVINCE,
-        format_func=lambda c: (pick(names.loc[c], "name", lang) if c in names.index else c)
-        + ("" if c in available else t("indicator.no_data_suffix", lang)))
+        format_func=lambda c: names.get(c, c) + ("" if c in with_data else t("indicator.no_data_suffix", lang)))
 
 
 def numbers_table(row) -> pd.DataFrame:
@@ -128,10 +132,10 @@ st.title(t("nav.indicator", lang))
 controls = st.columns(2)
 with controls[0]:
     indicator_id = choose_indicator(indicators, targets)
-all_obs = load_observations(view.dataset, (indicator_id,))
-available = sorted(all_obs.region_code.unique().tolist())
+available = load_observation_regions(view.dataset, indicator_id)
 with controls[1]:
     region = choose_region(regions, available)
+all_obs = load_observations(view.dataset, (indicator_id,), (region,))  # the chosen region's figures only
 
 indicator_row = indicators.set_index("id").loc[indicator_id]
 st.subheader(pick(indicator_row, "name", lang))

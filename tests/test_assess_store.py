@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 
 from monitor import assess as A
@@ -152,3 +153,89 @@ def test_cli_known_at_must_be_a_date(tmp_path, capsys):
     db = _fresh_db(tmp_path)
     assert main(["assess", "--db", str(db), "--known-at", "last spring"]) == 2
     assert "known_at" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the reduction in SQL
+
+@pytest.fixture(scope="module")
+def gappy_demo(template_db, tmp_path_factory):
+    """The demo at prefecture scale, 2012–2025, with holes: a missing base, no data before or after the
+    plan years, a figure with a growth rate only, a region with nothing at all for one indicator."""
+    import shutil
+
+    from monitor import demo
+    from monitor.db import writer
+
+    path = tmp_path_factory.mktemp("gappy") / "monitor.duckdb"
+    shutil.copyfile(template_db, path)
+    demo.run_demo(path, "prefectures", (2012, 2025), seed=4)
+    with writer(path) as con:
+        holes = [
+            ("retail_sales", "430100", "year BETWEEN 2017 AND 2020"),           # base and the years before it
+            ("time_honoured_brands", "430200", "year <= 2019 OR year >= 2024"),  # nothing outside the window
+            ("fdi", "430300", "year >= 2022"),                                   # nothing after 2021
+            ("trade_total", "430400", "TRUE"),                                   # no data at all
+            ("foreign_trade_enterprises", "430500", "year IN (2018, 2024)"),    # the window's edges
+            ("imports", "430600", "year = 2024 AND period_type = 'annual'"),     # a year-to-date figure stands in
+        ]
+        for indicator, region, where in holes:
+            con.execute(f"DELETE FROM observations WHERE dataset = 'demo' AND indicator_id = ? AND region_code = ?"
+                        f" AND ({where})", [indicator, region])
+        con.execute("UPDATE observations SET value = NULL WHERE dataset = 'demo' AND indicator_id = 'gdp'"
+                    " AND region_code = '430700' AND year = 2018")
+        con.execute("UPDATE observations SET value = NULL WHERE dataset = 'demo' AND indicator_id = 'retail_sales'"
+                    " AND region_code = '430800' AND year IN (2017, 2018) AND period_type = 'annual'")
+    return path
+
+
+@pytest.mark.parametrize("dataset", ["demo", "official"])
+@pytest.mark.parametrize("as_of", [None, "2024", "2022-06", "2021"])
+def test_assess_store_reduces_rows_in_sql_without_changing_any_result(gappy_demo, dataset, as_of):
+    """assess_store reads per-year rows of the years assessments use (store.assessment_observations);
+    the engine on every observation must give exactly the same frame."""
+    from monitor import store
+
+    with Reader(gappy_demo) as reader:
+        regions = sorted(store.regions(reader).query("code == '430000' or parent_code == '430000'").code)
+        targets, indicators = store.targets(reader), store.indicators(reader)
+        ids = sorted(targets[targets.target_type != "no_numeric_target"].indicator_id.dropna().unique())
+        for chosen in (regions, None):
+            reduced = A.assess_store(reader, dataset, as_of=as_of, regions=chosen, today=TODAY)
+            codes = sorted(set(targets.region_code) | set(chosen or []))
+            everything = store.observations(reader, dataset, indicator_ids=ids, region_codes=codes)
+            full = A.assess(targets, everything, as_of=as_of, regions=chosen, today=TODAY, indicators=indicators,
+                            region_table=store.regions(reader))
+            pd.testing.assert_frame_equal(reduced, full)
+            assert len(reduced) and (reduced.status != "na").any()
+            if dataset == "demo" and chosen and as_of is None:  # the context of 'na' rows is there
+                reasons = " ".join(reduced.reason_en)
+                assert "predates the base" in reasons or "is after the target year" in reasons
+
+
+def test_assessment_observations_are_a_fraction_of_the_rows(gappy_demo):
+    from monitor import store
+
+    with Reader(gappy_demo) as reader:
+        regions = sorted(store.regions(reader).query("code == '430000' or parent_code == '430000'").code)
+        reduced = store.assessment_observations(reader, "demo", ["retail_sales", "gdp"], regions,
+                                                windows={"retail_sales": (2020, 2023), "gdp": (2020, 2023)})
+        everything = store.observations(reader, "demo", indicator_ids=["retail_sales", "gdp"], region_codes=regions)
+    assert 0 < len(reduced) < len(everything) / 5
+    assert not reduced.duplicated(["indicator_id", "region_code", "year"]).any()
+    assert set(reduced.year) - set(range(2018, 2025))  # the context years of the holes are kept
+
+
+def test_assess_store_reduction_also_holds_for_what_was_known_at_a_date(gappy_demo):
+    from monitor import store
+
+    known = datetime(2023, 5, 1)
+    with Reader(gappy_demo) as reader:
+        regions = sorted(store.regions(reader).query("code == '430000' or parent_code == '430000'").code)
+        targets = store.targets(reader)
+        ids = sorted(targets[targets.target_type != "no_numeric_target"].indicator_id.dropna().unique())
+        reduced = A.assess_store(reader, "demo", regions=regions, known_at=known, today=TODAY)
+        everything = store.observations(reader, "demo", indicator_ids=ids, region_codes=regions, known_at=known)
+        full = A.assess(targets, everything, regions=regions, today=TODAY, indicators=store.indicators(reader),
+                        region_table=store.regions(reader))
+    pd.testing.assert_frame_equal(reduced, full)
+    assert (reduced.latest_period.dropna() <= "2023-04").all()

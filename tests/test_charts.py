@@ -39,3 +39,13 @@ def test_growth_and_ytd_charts_build():
     assert any(row.get("rate") == 7.5 for ds in spec["datasets"].values() for row in ds)
     ytd = pd.DataFrame({"year": [2021], "month": [9], "completion": [0.765], "time_share": [0.75]})
     assert charts.build_ytd_chart(ytd).to_dict()["layer"]
+
+
+def test_a_chart_is_built_once_per_content():
+    """Builders give the same chart object back for equal arguments (reruns reuse it), a new one otherwise."""
+    frame = pd.DataFrame({"x": ["2021", "2022"], "value": [1.0, 2.0]})
+    first = charts.build_small_multiple(frame, title="长沙", yardstick=7.5)
+    assert charts.build_small_multiple(frame.copy(), title="长沙", yardstick=7.5) is first
+    assert charts.build_small_multiple(frame.assign(value=[1.0, 2.5]), title="长沙", yardstick=7.5) is not first
+    assert charts.build_small_multiple(frame, title="株洲", yardstick=7.5) is not first
+    assert charts.build_small_multiple(frame, title="长沙", yardstick=None) is not first

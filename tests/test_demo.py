@@ -317,6 +317,32 @@ def test_province_figures_do_not_depend_on_the_scale():
     pd.testing.assert_frame_equal(pick(frames["counties"], "430102"), pick(frames["national"], "430102"))
 
 
+def test_single_month_rows_add_up_to_the_year_and_leave_every_other_row_as_it_was(db_path):
+    inputs = demo.bundled_inputs()
+    plain = demo.to_long_frame(demo.generate(inputs, "prefectures", (2020, 2022), seed=3))
+    both = demo.to_long_frame(demo.generate(inputs, "prefectures", (2020, 2022), seed=3, single_months=True))
+    months = both[both.period_type == "month"]
+    rest = both[both.period_type != "month"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest.astype(str), plain.astype(str))
+    monthly = set(inputs.indicators[(inputs.indicators.kind == "flow")
+                                    & (inputs.indicators.frequency == "monthly_ytd")].id)
+    assert set(months.indicator.astype(str)) == monthly
+    assert sorted(months.period.astype(str).str[5:].astype(int).unique()) == list(range(3, 13))
+    # February year to date + March … December = the year (to the stored rounding)
+    key = lambda f: f.assign(year=f.period.astype(str).str[:4]).set_index(["indicator", "region", "year"])  # noqa: E731
+    summed = key(months).groupby(level=[0, 1, 2], observed=True).value.sum()
+    feb = key(both[(both.period_type == "ytd") & (both.period.astype(str).str[5:] == "02")]).value
+    annual = key(both[(both.period_type == "annual") & both.indicator.isin(monthly)]).value
+    total = (summed + feb.reindex(summed.index)).round(6)
+    assert np.allclose(total, annual.reindex(summed.index).round(6), rtol=0, atol=1e-6)
+
+    report = demo.run_demo(db_path, "province", (2021, 2021), seed=3, single_months=True)
+    with Reader(db_path) as reader:
+        stored = reader.query_df("SELECT period_type, count(*) AS n FROM observations WHERE dataset = 'demo' "
+                                 "GROUP BY ALL").set_index("period_type").n
+    assert stored["month"] == len(monthly) * 10 and stored.sum() == report.rows
+
+
 # --------------------------------------------------------------------------- pieces
 
 def test_apportion_splits_integers_exactly_and_deterministically():

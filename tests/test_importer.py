@@ -143,3 +143,26 @@ def test_reimporting_the_same_file_is_a_no_op(db_path):
     assert second.outcome == "no_op" and second.plan.unchanged == 1
     assert f"import #{first.import_id}" in second.summary()
     assert count(db_path, "region_code = '430100' AND period = '2024'") == 1
+
+
+def test_the_latest_flag_follows_the_newest_vintage_whatever_the_import_order(db_path):
+    """observations_latest reads a flag the writer keeps; it must equal the window over vintages."""
+    header = HEADER.strip() + ",release_date\n"
+    import_file(db_path, csv_bytes("gdp,株洲市,2024,3800,亿元,,株洲公报,,,2025-03-01", header=header), "a.csv",
+                today=TODAY)
+    import_file(db_path, csv_bytes("gdp,株洲市,2024,3810,亿元,,株洲公报,,,2025-09-01", header=header), "b.csv",
+                today=TODAY)
+    assert latest(db_path, "gdp", "430200", "2024")[0][0] == 3810
+    # a file that carries an older release date is stored as an earlier vintage: the newest stays current
+    import_file(db_path, csv_bytes("gdp,株洲市,2024,3790,亿元,,株洲公报,,,2025-01-15", header=header), "c.csv",
+                today=TODAY)
+    assert latest(db_path, "gdp", "430200", "2024")[0][0] == 3810
+    assert count(db_path, "indicator_id = 'gdp' AND region_code = '430200' AND period = '2024'") == 3
+    with Reader(db_path) as reader:
+        flagged = reader.query_df("SELECT * FROM observations_latest ORDER BY id")
+        windowed = reader.query_df("SELECT * FROM observations_as_of(TIMESTAMP '9999-12-31') ORDER BY id")
+        assert flagged.equals(windowed)
+        assert reader.query_df("SELECT * FROM observations_current ORDER BY indicator_id, region_code, period_type, "
+                               "period").equals(reader.query_df(
+                                   "SELECT * FROM observations_resolved(TIMESTAMP '9999-12-31') "
+                                   "ORDER BY indicator_id, region_code, period_type, period"))

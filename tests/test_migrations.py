@@ -58,3 +58,25 @@ def test_reader_sees_new_file_after_swap(db_path):
     with Reader(db_path) as fresh:
         assert fresh.query_rows("SELECT count(*) FROM observations WHERE indicator_id = 'gdp'")[0][0] == 0
     reader.close()
+
+
+def test_the_latest_flag_is_computed_for_a_database_made_before_it(tmp_path):
+    """0002 adds observations.is_latest to an existing file and sets it from the vintages."""
+    from monitor.db import migration_files
+
+    con = duckdb.connect(str(tmp_path / "old.duckdb"), config=DUCKDB_CONFIG)
+    first = migration_files()[0]
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    con.execute(first[2].read_text(encoding="utf-8"))
+    con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [first[0], first[1]])
+    rows = [("gdp", "2023", 1.0, "2024-01-01"), ("gdp", "2023", 2.0, "2024-06-01"), ("gdp", "2023", 0.5, "2023-12-01"),
+            ("gdp", "2022", 3.0, "2023-01-01")]
+    for ind, period, value, vintage in rows:
+        con.execute("INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month,"
+                    " value, unit, unit_published, source, vintage) VALUES ('official', ?, '430000', ?, 'annual', ?,"
+                    " 12, ?, '亿元', '亿元', 's', ?)", [ind, period, int(period), value, vintage])
+    assert migrate(con) == list(range(2, latest_schema_version() + 1))
+    assert con.execute("SELECT period, value FROM observations WHERE is_latest ORDER BY period").fetchall() == [
+        ("2022", 3.0), ("2023", 2.0)]
+    assert con.execute("SELECT count(*) FROM observations_latest").fetchone()[0] == 2

@@ -27,3 +27,12 @@ def test_find_observations_filters_in_sql(template_db):
         assert set(retail.indicator_id) == {"retail_sales"} and "430000" in set(retail.region_code)
         none, zero = store.find_observations(reader, "official", search="no such text at all")
         assert none.empty and zero == 0
+
+
+def test_observation_regions_lists_regions_with_figures_derived_sums_included(template_db):
+    with Reader(template_db) as reader:
+        everything = store.observations(reader, "official")
+        for indicator in ("retail_sales", "new_above_quota_enterprises", "gdp"):
+            expected = sorted(everything[everything.indicator_id == indicator].region_code.unique())
+            assert store.observation_regions(reader, "official", indicator) == expected
+        assert store.observation_regions(reader, "official", "no_such_indicator") == []

@@ -72,6 +72,12 @@ def load_observations(dataset: str, indicator_ids: tuple[str, ...] | None = None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def load_observation_regions(dataset: str, indicator_id: str) -> list[str]:
+    """Regions with data for the indicator (the indicator page's choices), without reading the figures."""
+    return store.observation_regions(get_reader(), dataset, indicator_id)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def load_assessment(dataset: str, as_of: str | None = None, regions: tuple[str, ...] | None = None) -> pd.DataFrame:
     return assess.assess_store(get_reader(), dataset=dataset, as_of=as_of,
                                regions=list(regions) if regions is not None else None)
