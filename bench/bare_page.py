@@ -121,10 +121,10 @@ elif page == "prefectures":
         st.caption("map notice")
     st.subheader("small multiples")
     st.toggle("shared scale", key="shared_scale")
-    grid = st.columns(4)
-    for i in range(14):
-        with grid[i % 4]:
-            st.altair_chart(line(10), width="content")
+    panels = pd.DataFrame({"name": np.repeat([f"市{i}" for i in range(14)], 10), "x": np.tile(np.arange(10), 14),
+                           "value": np.arange(140) * 1.5})
+    st.altair_chart(alt.Chart(panels).mark_line(point=True).encode(x="x:O", y="value:Q").properties(
+        width=200, height=110).facet(facet="name:N", columns=4), width="content")
     st.divider()
     focus = st.columns(2)
     with focus[0]:

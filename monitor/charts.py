@@ -35,6 +35,20 @@ def _content_key(value):
     return value
 
 
+def _validated_once(chart):
+    """Validate a built chart now, and let later conversions of this same object skip the schema check.
+
+    Streamlit converts a chart with `to_dict()` on every rerun, and Altair validates the whole spec each
+    time: ~10 ms a chart, ~37 ms for the prefecture map, whose coordinates are walked by the validator.
+    A memoised chart never changes, so one validation is enough; an invalid chart still fails here.
+    """
+    if isinstance(chart, alt.TopLevelMixin):
+        chart.to_dict(validate=True)
+        # Set on the instance, bypassing SchemaBase.__setattr__ (which would add it to the spec).
+        object.__setattr__(chart, "to_dict", functools.partial(type(chart).to_dict, chart, validate=False))
+    return chart
+
+
 def _memoised(builder):
     """Give the same chart object back for the same arguments (the last 256 of each builder).
 
@@ -56,7 +70,7 @@ def _memoised(builder):
             if chart is not None:
                 cache.move_to_end(key)
                 return chart
-        chart = builder(*args, **kwargs)
+        chart = _validated_once(builder(*args, **kwargs))
         with lock:
             cache[key] = chart
             while len(cache) > 256:
@@ -264,19 +278,28 @@ class _Opaque:
 
 
 @_memoised
-def build_small_multiple(series: pd.DataFrame, *, title: str, y_domain: tuple[float, float] | None = None,
-                         yardstick: float | None = None, width: int = 200, height: int = 110) -> alt.LayerChart:
-    """A fixed-size mini chart of one region's series (columns x: str period label, value)."""
-    y_scale = alt.Scale(domain=list(y_domain)) if y_domain else alt.Scale(zero=False)
-    line = alt.Chart(series).mark_line(point=True, color=SERIES_COLOURS["observed"]).encode(
+def build_small_multiples(series: pd.DataFrame, *, order: list[str], shared_scale: bool = False,
+                          yardstick: float | None = None, columns: int = 4, width: int = 200,
+                          height: int = 110) -> alt.FacetChart:
+    """A grid of fixed-size mini charts, one per region, in one chart (one spec and one dataset to draw).
+
+    `series`: columns name, x (str period label), value; `order`: the panels' names in reading order.
+    With `shared_scale` every panel has the same y axis; otherwise each its own.
+    """
+    line = alt.Chart().mark_line(point=True, color=SERIES_COLOURS["observed"]).encode(
         x=alt.X("x:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
-        y=alt.Y("value:Q", title=None, scale=y_scale),
-        tooltip=[alt.Tooltip("x:N"), alt.Tooltip("value:Q", format=",.1f")])
+        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
+        tooltip=[alt.Tooltip("name:N", title=None), alt.Tooltip("x:N", title=None),
+                 alt.Tooltip("value:Q", title=None, format=",.1f")])
     layers = [line]
     if yardstick is not None:
-        layers.append(alt.Chart(pd.DataFrame({"y": [float(yardstick)]})).mark_rule(
-            color="#b2182b", strokeDash=[4, 3]).encode(y="y:Q"))
-    return alt.layer(*layers).properties(title=title, width=width, height=height).configure(font=CJK_FONT)
+        layers.append(alt.Chart().mark_rule(color="#b2182b", strokeDash=[4, 3]).encode(y=alt.datum(float(yardstick))))
+    grid = alt.layer(*layers, data=series).properties(width=width, height=height).facet(
+        facet=alt.Facet("name:N", title=None, sort=order, header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
+        columns=columns)
+    if not shared_scale:
+        grid = grid.resolve_scale(y="independent")
+    return grid.configure(font=CJK_FONT)
 
 
 @_memoised

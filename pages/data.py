@@ -21,7 +21,7 @@ from monitor.formatting import is_missing
 from monitor.i18n import pick, t
 from ui import auth
 from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load_history, load_import_log,
-                     load_indicators, load_observation_page, load_regions, load_revisions)
+                     load_indicators, load_observation_page, load_region_names, load_revisions)
 from ui.frame import require_app_frame
 from ui.state import View
 from ui.widgets import data_status_label, download_table, period_type_label, provenance_frame
@@ -41,7 +41,6 @@ FLASH_KEY = "data_flash"
 UPLOAD_GEN_KEY = "data_upload_gen"
 
 indicators = load_indicators().set_index("id")
-regions = load_regions().set_index("code")
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -53,7 +52,7 @@ def indicator_name(indicator_id) -> str:
 
 
 # looked up once per run: the region filter formats every region (thousands at national scale)
-region_names = {code: pick(row, "name", lang) for code, row in zip(regions.index, regions.itertuples(index=False))}
+region_names = load_region_names(lang)
 
 
 def region_name(code) -> str:

@@ -8,7 +8,7 @@ from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from ui.data import (load_assessment, load_indicators, load_observation_regions, load_observations, load_provenance,
-                     load_regions, load_targets)
+                     load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
@@ -34,7 +34,7 @@ def choose_region(regions: pd.DataFrame, available: list[str]) -> str:
     options = hunan.code.tolist() + [c for c in available if c not in listed]
     # names and data looked up in dicts: with a few thousand regions, a lookup per option in the frame
     # and the list took ~0.5 s of every rerun
-    names = {r.code: pick(r, "name", lang) for r in regions.itertuples()}
+    names = load_region_names(lang)
     with_data = set(available)
     return url_widget(
         st.selectbox, t("indicator.region", lang), options, "region", PROVINCE,

@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, compare
-from monitor.formatting import fmt_rate, fmt_value, is_missing
+from monitor.formatting import fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
-from ui.data import load_assessment, load_indicators, load_observations, load_regions, load_targets
+from ui.data import (load_assessment, load_indicators, load_observations, load_region_names, load_regions,
+                     load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_table, status_badge, status_label
@@ -23,6 +24,29 @@ MEASURE_UNITS = {"level": None, "growth": "%", "share": "%", "per_capita": "元/
 @st.cache_data(max_entries=64, show_spinner=False)
 def load_prefecture_observations(dataset: str, indicator_id: str, prefectures: tuple[str, ...]) -> pd.DataFrame:
     return load_observations(dataset, (indicator_id, compare.POPULATION_INDICATOR), (PROVINCE, *prefectures))
+
+
+# The page's tables are derived from cached data by pure functions; caching them too keeps a rerun
+# (a click on the map, a toggle) from recomputing every measure of every year.
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_periods(dataset: str, indicator_id: str, prefectures: tuple[str, ...]) -> pd.DataFrame:
+    return compare.available_periods(load_prefecture_observations(dataset, indicator_id, prefectures), indicator_id,
+                                     list(prefectures))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def load_ranking(dataset: str, indicator_id: str, period: str, period_type: str, prefectures: tuple[str, ...],
+                 measure: str, ascending: bool, yardstick: float | None) -> pd.DataFrame:
+    return compare.ranking(load_prefecture_observations(dataset, indicator_id, prefectures), indicator_id, period,
+                           period_type, list(prefectures), PROVINCE, measure, ascending=ascending, yardstick=yardstick)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_rank_history(dataset: str, indicator_id: str, period_type: str, prefectures: tuple[str, ...], measure: str,
+                      ascending: bool) -> pd.DataFrame:
+    obs = load_prefecture_observations(dataset, indicator_id, prefectures)
+    return compare.rank_history(compare.measure_table(obs, indicator_id, period_type, list(prefectures), PROVINCE,
+                                                      measure), ascending=ascending)
 
 
 def measure_title(measure: str, unit: str) -> str:
@@ -71,8 +95,9 @@ regions = load_regions()
 targets = load_targets()
 prefecture_rows = regions[(regions.level == "prefecture") & (regions.parent_code == PROVINCE)]
 prefectures = prefecture_rows.code.tolist()
-names = {r.code: pick(r, "short_name" if lang == "zh" else "name", lang) for r in regions.itertuples()}
-full_names = {r.code: pick(r, "name", lang) for r in regions.itertuples()}
+names = load_region_names(lang, "short_name" if lang == "zh" else "name")
+full_names = load_region_names(lang)
+indicator_names = {i: pick(row, "name", lang) for i, row in zip(indicators.index, indicators.itertuples())}
 
 st.title(t("nav.prefectures", lang))
 st.caption(t("prefectures.subtitle", lang))
@@ -84,10 +109,10 @@ options = [i for i in preferred if i in candidates] + [i for i in candidates if 
 top = st.columns([3, 2])
 with top[0]:
     indicator_id = url_widget(st.selectbox, t("indicator.choose", lang), options, "ind", options[0],
-                              format_func=lambda i: pick(indicators.loc[i], "name", lang))
+                              format_func=indicator_names.get)
 indicator = indicators.loc[indicator_id]
 obs = load_prefecture_observations(view.dataset, indicator_id, tuple(prefectures))
-periods = compare.available_periods(obs, indicator_id, prefectures)
+periods = load_periods(view.dataset, indicator_id, tuple(prefectures))
 if view.as_of:
     cutoff = view.as_of if "-" in view.as_of else f"{view.as_of}-12"
     periods = periods[(periods.year * 100 + periods.month) <= int(cutoff.replace("-", ""))]
@@ -109,14 +134,13 @@ measure = url_widget(st.segmented_control, t("prefectures.measure", lang), measu
                      if "growth" in measures else measures[0], required=True,
                      format_func=lambda m: t(f"measure.{m}", lang))
 
-province_rows = compare.measure_table(obs, indicator_id, period_type, [PROVINCE], PROVINCE, "level", [period])
 province_row = obs[(obs.indicator_id == indicator_id) & (obs.region_code == PROVINCE) & (obs.period == period)
                    & (obs.period_type == period_type)]
 province_row = province_row.iloc[0].to_dict() if len(province_row) else None
 yardstick, yardstick_label = yardstick_for(measure, indicator_id, targets, province_row)
 ascending = indicator.direction == "decrease" and measure in ("level", "share", "per_capita")
-table = compare.ranking(obs, indicator_id, period, period_type, prefectures, PROVINCE, measure,
-                        ascending=ascending, yardstick=yardstick)
+table = load_ranking(view.dataset, indicator_id, period, period_type, tuple(prefectures), measure, ascending,
+                     yardstick)
 
 target_id = status_target(indicator_id, measure, targets)
 statuses = {}
@@ -197,26 +221,23 @@ if clicked and clicked != st.session_state.get("region"):
 
 st.subheader(t("prefectures.multiples_title", lang))
 shared = st.toggle(t("prefectures.shared_scale", lang), value=measure in ("growth", "share"), key="shared_scale")
-history = compare.rank_history(compare.measure_table(obs, indicator_id, period_type, prefectures, PROVINCE, measure),
-                               ascending=ascending)
+history = load_rank_history(view.dataset, indicator_id, period_type, tuple(prefectures), measure, ascending)
 history = history[history.period <= period]
 if period_type == "ytd":  # the same month in each year reads best for year-to-date data
     history = history[history.period.str[5:] == period[5:]]
 history = history[history.period.str[:4].astype(int) >= int(period[:4]) - 9]  # the last ten years
-domain = None
-if shared and history.measure.notna().any():
-    domain = (float(history.measure.min()), float(history.measure.max()))
-grid = st.columns(4)
-for i, code in enumerate(prefectures):
-    series_frame = history[history.region_code == code].dropna(subset=["measure"])
-    with grid[i % 4]:
-        if series_frame.empty:
-            st.caption(f"{names[code]}：{t('prefectures.no_data_note', lang)}")
-            continue
-        mini = pd.DataFrame({"x": series_frame.period.str[:4] if period_type == "annual" else series_frame.period,
-                             "value": series_frame.measure})
-        st.altair_chart(charts.build_small_multiple(mini, title=names[code], y_domain=domain, yardstick=yardstick),
-                        width="content")
+drawn = history.dropna(subset=["measure"])
+drawn = drawn[drawn.region_code.isin(prefectures)]
+without = [code for code in prefectures if code not in set(drawn.region_code)]
+if len(drawn):
+    panels = pd.DataFrame({"name": [names[c] for c in drawn.region_code],
+                           "x": drawn.period.str[:4] if period_type == "annual" else drawn.period,
+                           "value": drawn.measure})
+    st.altair_chart(charts.build_small_multiples(panels, order=[names[c] for c in prefectures if c not in without],
+                                                 shared_scale=shared, yardstick=yardstick), width="content")
+if without:
+    st.caption("、".join(names[c] for c in without) + f"：{t('prefectures.no_data_note', lang)}" if lang == "zh"
+               else ", ".join(names[c] for c in without) + f": {t('prefectures.no_data_note', lang)}")
 
 st.divider()
 st.subheader(t("prefectures.focus_title", lang))

@@ -43,9 +43,23 @@ def test_growth_and_ytd_charts_build():
 
 def test_a_chart_is_built_once_per_content():
     """Builders give the same chart object back for equal arguments (reruns reuse it), a new one otherwise."""
-    frame = pd.DataFrame({"x": ["2021", "2022"], "value": [1.0, 2.0]})
-    first = charts.build_small_multiple(frame, title="长沙", yardstick=7.5)
-    assert charts.build_small_multiple(frame.copy(), title="长沙", yardstick=7.5) is first
-    assert charts.build_small_multiple(frame.assign(value=[1.0, 2.5]), title="长沙", yardstick=7.5) is not first
-    assert charts.build_small_multiple(frame, title="株洲", yardstick=7.5) is not first
-    assert charts.build_small_multiple(frame, title="长沙", yardstick=None) is not first
+    frame = pd.DataFrame({"name": ["长沙", "长沙"], "x": ["2021", "2022"], "value": [1.0, 2.0]})
+    first = charts.build_small_multiples(frame, order=["长沙"], yardstick=7.5)
+    assert charts.build_small_multiples(frame.copy(), order=["长沙"], yardstick=7.5) is first
+    assert charts.build_small_multiples(frame.assign(value=[1.0, 2.5]), order=["长沙"], yardstick=7.5) is not first
+    assert charts.build_small_multiples(frame, order=["长沙"], yardstick=7.5, shared_scale=True) is not first
+    assert charts.build_small_multiples(frame, order=["长沙"], yardstick=None) is not first
+
+
+def test_small_multiples_are_one_grid_of_fixed_size_panels_in_the_given_order():
+    frame = pd.DataFrame({"name": ["株洲", "长沙", "长沙"], "x": ["2021", "2021", "2022"], "value": [3.0, 1.0, 2.0]})
+    spec = charts.build_small_multiples(frame, order=["长沙", "株洲"], yardstick=7.5).to_dict()
+    assert spec["columns"] == 4
+    assert spec["facet"]["field"] == "name" and spec["facet"]["sort"] == ["长沙", "株洲"]
+    assert spec["spec"]["width"] == 200 and spec["spec"]["height"] == 110
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    rule = [layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "rule"]
+    assert rule and rule[0]["encoding"]["y"]["datum"] == 7.5
+    shared = charts.build_small_multiples(frame, order=["长沙", "株洲"], shared_scale=True).to_dict()
+    assert "resolve" not in shared
+    assert len(shared["spec"]["layer"]) == 1  # no yardstick, no rule

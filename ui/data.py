@@ -13,6 +13,7 @@ import streamlit as st
 from monitor import assess, bootstrap, store
 from monitor.config import db_path
 from monitor.db import Reader
+from monitor.i18n import pick
 
 
 def _reader_is_current(reader: Reader) -> bool:
@@ -56,6 +57,14 @@ def load_indicators() -> pd.DataFrame:
 @st.cache_data(max_entries=4, show_spinner=False)
 def load_regions() -> pd.DataFrame:
     return store.regions(get_reader())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def load_region_names(lang: str, field: str = "name") -> dict[str, str]:
+    """Region code → name in `lang` (`field`: name or short_name). Built once, not on every rerun: at
+    national scale the registry holds thousands of regions."""
+    regions = load_regions()
+    return {row.code: pick(row, field, lang) for row in regions.itertuples(index=False)}
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
