@@ -270,12 +270,22 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
 
 def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
     """Periods that hold data for an indicator some target uses, newest first (choices for 'as of')."""
+    # Read the stored rows, not the view that computes derived sums (20x slower at 10^7 rows): a derived
+    # indicator has a figure where every one of its components has a value, as in that view.
     targeted = [r[0] for r in reader.query_rows(
         "SELECT DISTINCT indicator_id FROM targets WHERE indicator_id IS NOT NULL ORDER BY 1")]
     rows = reader.query_rows(
-        "SELECT DISTINCT o.period, o.year, o.month FROM observations_current o "
-        "WHERE o.dataset = ? AND list_contains(?, o.indicator_id) "
-        "ORDER BY o.year DESC, o.month DESC, o.period DESC", [dataset, targeted])
+        "WITH parts AS (SELECT id AS derived_id, unnest(components) AS component, len(components) AS n_parts"
+        "               FROM indicators WHERE components IS NOT NULL AND list_contains($2, id)),"
+        " derived AS (SELECT o.period, o.year, o.month FROM observations o JOIN parts p ON o.indicator_id = p.component"
+        "             WHERE o.dataset = $1 AND o.is_latest"
+        "             GROUP BY p.derived_id, o.region_code, o.period_type, o.period, o.year, o.month"
+        "             HAVING count(o.value) = any_value(p.n_parts))"
+        " SELECT DISTINCT period, year, month FROM ("
+        "  SELECT o.period, o.year, o.month FROM observations o"
+        "  WHERE o.dataset = $1 AND o.is_latest AND list_contains($2, o.indicator_id)"
+        "  UNION ALL SELECT * FROM derived)"
+        " ORDER BY year DESC, month DESC, period DESC", [dataset, targeted])
     return [r[0] for r in rows]
 
 

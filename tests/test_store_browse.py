@@ -36,3 +36,17 @@ def test_observation_regions_lists_regions_with_figures_derived_sums_included(te
             expected = sorted(everything[everything.indicator_id == indicator].region_code.unique())
             assert store.observation_regions(reader, "official", indicator) == expected
         assert store.observation_regions(reader, "official", "no_such_indicator") == []
+
+
+def test_target_periods_are_the_periods_of_targeted_figures_derived_sums_included(template_db):
+    """The as-of choices: every period with a current figure of an indicator a target uses, newest first —
+    read from the stored rows (a derived sum's periods are its components'), the same as the computing view."""
+    with Reader(template_db) as reader:
+        targeted = set(store.targets(reader).indicator_id.dropna())
+        current = store.observations(reader, "official")
+        current = current[current.indicator_id.isin(targeted)]
+        expected = (current.drop_duplicates("period").sort_values(["year", "month", "period"], ascending=False)
+                    .period.tolist())
+        assert "new_above_quota_enterprises" in targeted  # a derived indicator is among them
+        assert store.target_periods(reader, "official") == expected
+        assert store.target_periods(reader, "no_such_dataset") == []
