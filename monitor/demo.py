@@ -1099,10 +1099,12 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "pyth
               + (" --single-months" if single_months else ""))
     import_id = con.execute(
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
-        " rows_added, user_name, outcome, message) VALUES (?, ?, ?, ?, 'demo', ?, ?, ?, ?, 'success', ?) RETURNING id",
+        " rows_added, user_name, outcome, message, message_zh)"
+        " VALUES (?, ?, ?, ?, 'demo', ?, ?, ?, ?, 'success', ?, ?) RETURNING id",
         [now_beijing(), now_beijing(),
          f"python -m monitor demo {params}", hashlib.sha256(params.encode()).hexdigest(), DATASET, len(data),
-         len(data), user, f"synthetic demo data: {len(data)} rows, replacing {replaced}"]).fetchone()[0]
+         len(data), user, f"synthetic demo data: {len(data)} rows, replacing {replaced}",
+         f"合成演示数据：{len(data)}行，替换原有{replaced}行"]).fetchone()[0]
     con.register("demo_rows", data.frame())
     con.execute(INSERT_SQL, {"ind_ids": data.indicator_ids, "reg_codes": data.region_codes,
                              "units": data.indicator_units, "source": source_text(data.seed), "note": NOTE,

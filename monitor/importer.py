@@ -72,8 +72,21 @@ class Problem:
             parts.append(f"column {self.column}")
         return ", ".join(parts)
 
+    def location_zh(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表{self.sheet}")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"列{self.column}")
+        return "，".join(parts)
+
     def __str__(self) -> str:
         return f"{self.severity}: {self.location()}: {self.message}"
+
+    def text_zh(self) -> str:
+        return f"{'错误' if self.severity == 'error' else '警告'}：{self.location_zh()}：{self.message_zh}"
 
 
 class ImportRejected(Exception):
@@ -84,6 +97,7 @@ class ImportRejected(Exception):
         first = plan.errors[:5]
         more = len(plan.errors) - len(first)
         text = "\n".join(str(p) for p in first) + (f"\n… and {more} more errors" if more > 0 else "")
+        self.text_zh = "\n".join(p.text_zh() for p in first) + (f"\n……另有{more}个错误" if more > 0 else "")
         super().__init__(text)
 
 
@@ -618,13 +632,13 @@ def changes(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
 
 
 def _log(con: duckdb.DuckDBPyConnection, plan: ImportPlan, outcome: str, user: str, started: datetime,
-         message: str) -> int:
+         message: str, message_zh: str) -> int:
     return con.execute(
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
-        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [started, now_beijing(), plan.file_name, plan.file_sha256, plan.file_format, plan.dataset, plan.rows_in_file,
-         plan.added, plan.revised, plan.unchanged, user, outcome, message],
+         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000]],
     ).fetchone()[0]
 
 
@@ -634,9 +648,11 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     vintage = vintage or now_beijing()
     outcome = "success" if (plan.added or plan.revised) else "no_op"
     message = f"{plan.added} added, {plan.revised} revised, {plan.unchanged} unchanged"
+    message_zh = f"新增{plan.added}条，修订{plan.revised}条，未变{plan.unchanged}条"
     if outcome == "no_op" and plan.previous_import:
         message += f"; same file as import #{plan.previous_import['id']}"
-    import_id = _log(con, plan, outcome, user, started, message)
+        message_zh += f"；与第{plan.previous_import['id']}次导入的文件相同"
+    import_id = _log(con, plan, outcome, user, started, message, message_zh)
     # Ids are taken from the sequence as one block and numbered as the rows are read: a nextval per row
     # made the insert single-threaded (1.05 → 0.65 s for a million rows).
     n_rows = plan.added + plan.revised
@@ -685,10 +701,10 @@ class ImportResult:
 
 
 def log_attempt(db_path: str | os.PathLike, plan: ImportPlan, outcome: str, user: str, started: datetime,
-                message: str) -> None:
+                message: str, message_zh: str | None = None) -> None:
     """Record a rejected or failed attempt in its own transaction (the data itself was not touched)."""
     with dbmod.writer(db_path) as con:
-        _log(con, plan, outcome, user, started, message[:2000])
+        _log(con, plan, outcome, user, started, message, message if message_zh is None else message_zh)
 
 
 def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, dataset: str = "official",
@@ -718,7 +734,7 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
             outcome = "success" if (plan.added or plan.revised) else "no_op"
         return ImportResult(plan, outcome, import_id)
     except ImportRejected as exc:
-        log_attempt(db_path, exc.plan, "rejected", user, started, str(exc))
+        log_attempt(db_path, exc.plan, "rejected", user, started, str(exc), exc.text_zh)
         raise
     except PlanChanged:
         raise

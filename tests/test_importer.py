@@ -70,6 +70,10 @@ def test_one_bad_row_rejects_the_whole_file(db_path):
     assert count(db_path) == before
     with Reader(db_path) as reader:  # the attempt is logged; the data are untouched
         assert reader.query_rows("SELECT outcome, file_name FROM import_log ORDER BY id DESC LIMIT 1")[0] == ("rejected", "bad.csv")
+        message, message_zh = reader.query_rows("SELECT message, message_zh FROM import_log ORDER BY id DESC LIMIT 1")[0]
+    # the reasons are logged in both languages, each naming the file, row and column
+    assert message == "error: bad.csv, row 3, column region: unknown region '火星市'"
+    assert message_zh == "错误：bad.csv，第3行，列region：未知地区“火星市”"
 
 
 @pytest.mark.parametrize("row, code", [
@@ -142,6 +146,11 @@ def test_reimporting_the_same_file_is_a_no_op(db_path):
     second = import_file(db_path, data, "same.csv", today=TODAY)
     assert second.outcome == "no_op" and second.plan.unchanged == 1
     assert f"import #{first.import_id}" in second.summary()
+    with Reader(db_path) as reader:
+        logged = reader.query_rows("SELECT outcome, message, message_zh FROM import_log ORDER BY id")
+    assert logged[-2] == ("success", "1 added, 0 revised, 0 unchanged", "新增1条，修订0条，未变0条")
+    assert logged[-1] == ("no_op", f"0 added, 0 revised, 1 unchanged; same file as import #{first.import_id}",
+                          f"新增0条，修订0条，未变1条；与第{first.import_id}次导入的文件相同")
     assert count(db_path, "region_code = '430100' AND period = '2024'") == 1
 
 
