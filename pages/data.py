@@ -135,6 +135,10 @@ def editor_access() -> bool:
             password = st.text_input(t("data.password", lang), type="password", key="data_password", width=320)
             submitted = st.form_submit_button(t("data.unlock", lang), icon=":material/lock_open:")
     if submitted:
+        wait = auth.THROTTLE.wait_left()
+        if wait > 0:
+            st.error(t("data.password_throttled", lang, seconds=int(wait) + 1), icon=":material/timer:")
+            return False
         if auth.unlock(password):
             st.rerun()
         st.error(t("data.wrong_password", lang), icon=":material/block:")
@@ -509,7 +513,7 @@ def log_section() -> None:
         t("data.col_dataset", lang): log.dataset,
         t("data.col_format", lang): log.file_format,
         "SHA-256": log.file_sha256.str[:12],
-        t("data.col_message", lang): log.message,
+        t("data.col_message", lang): log.message_zh.fillna(log.message) if lang == "zh" else log.message,
     }), hide_index=True, width="stretch", key="data_log", column_config={
         t("data.col_finished", lang): st.column_config.DatetimeColumn(t("data.col_finished", lang),
                                                                       format="YYYY-MM-DD HH:mm"),

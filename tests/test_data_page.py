@@ -35,6 +35,7 @@ def open_page(db_path, monkeypatch):
     """Open the data page on a fresh copy of the database; `password` configures editing (None = read-only)."""
     monkeypatch.setenv("MONITOR_DB", str(db_path))
     monkeypatch.delenv(auth.PASSWORD_ENV, raising=False)
+    auth.THROTTLE.reset()  # one per process: a test's wrong passwords must not block the next test
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -220,6 +221,40 @@ def test_wrong_password_stays_locked_and_the_right_one_unlocks(open_page):
     assert [w for w in at.text_input if w.key == "data_password"]
 
 
+def test_wrong_passwords_in_a_row_make_every_session_wait(open_page):
+    """Guessing is throttled for the server, not the tab: after five wrong passwords even the right one
+    waits, in a new session too, and says for how long."""
+    at = open_page(password=PASSWORD)
+    for _ in range(auth.THROTTLE.free):
+        unlock(at, "guess")
+    assert t("data.wrong_password", "zh") in texts(at.error)
+    fresh = open_page(password=PASSWORD)
+    unlock(fresh, PASSWORD)
+    assert not fresh.file_uploader
+    assert "密码错误次数过多" in texts(fresh.error)
+
+
+def test_attempt_throttle_waits_longer_each_time_and_a_right_password_resets_it():
+    now = [1000.0]
+    throttle = auth.AttemptThrottle(free=3, first_wait=30, max_wait=100, clock=lambda: now[0])
+    for _ in range(2):
+        throttle.record(False)
+    assert throttle.wait_left() == 0  # two wrong: still free
+    throttle.record(False)
+    assert throttle.wait_left() == 30
+    now[0] += 30
+    assert throttle.wait_left() == 0
+    throttle.record(False)
+    assert throttle.wait_left() == 60  # doubled
+    now[0] += 60
+    throttle.record(False)
+    assert throttle.wait_left() == 100  # capped
+    now[0] += 100
+    throttle.record(True)
+    throttle.record(False)
+    assert throttle.wait_left() == 0 and throttle.failures == 1
+
+
 def test_password_comparison():
     assert auth.password_matches("abc", "abc")
     assert not auth.password_matches("abd", "abc")
@@ -258,6 +293,7 @@ def test_editor_imports_the_bureaus_wide_table_then_a_revision(open_page, db_pat
     assert first[t("data.col_user", "zh")] == "张三"
     assert first[t("data.col_outcome", "zh")] == t("data.outcome_success", "zh")
     assert (first[t("data.added", "zh")], first[t("data.revised", "zh")]) == (29, 1)
+    assert first[t("data.col_message", "zh")] == "新增29条，修订1条，未变0条"  # in the interface's language
     with Reader(db_path) as reader:
         xiangxi = store.history(reader, "official", "retail_sales", "433100", "2024-06")
     assert xiangxi.value.tolist() == [180.3] and xiangxi.yoy_pct.tolist() == [6.2]
