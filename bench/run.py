@@ -26,7 +26,8 @@ them changes. Figures (one record per figure × scale × baseline, medians of --
 * load:<n> — n concurrent headless-Chromium sessions opening the overview and an indicator page,
   time until a status label is visible (median; p95 and errors in the record), vs the bare page.
 
-Writes bench/results.json and the results section of bench/README.md (unless --out is given).
+A run of every scale, figure and page writes bench/results.json and the results section of
+bench/README.md; any other run (--quick, a part) writes bench/work/partial/results.json, or --out.
 """
 
 from __future__ import annotations
@@ -933,7 +934,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", default=",".join(map(str, LOAD_SESSIONS)), help="load test session counts")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the datasets even if they are current")
     parser.add_argument("--work", type=Path, default=WORK, help="where datasets are built (default bench/work)")
-    parser.add_argument("--out", type=Path, help="write results.json (and no README) here instead of bench/")
+    parser.add_argument("--out", type=Path, help="write results.json (and no README) here; default: bench/ for a "
+                                                 "full run, else bench/work/partial/")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -947,7 +949,10 @@ def main(argv: list[str] | None = None) -> int:
         figures = [f for f in figures if f != "load"]
     pages = args.pages.split(",") if args.pages else list(PAGES)
     sessions = tuple(int(n) for n in args.sessions.split(","))
-    out_dir = args.out or BENCH
+    # Only a run of every scale replaces the documented results (bench/results.json and the README's
+    # table); a quick or partial run writes beside the datasets, so it cannot erase the S3 figures.
+    full = set(scales) == {"S1", "S2", "S3"} and set(figures) == set(FIGURES) and set(pages) == set(PAGES)
+    out_dir = args.out or (BENCH if full else args.work / "partial")
     out_dir.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)
     tmp = args.work / "tmp"
@@ -984,7 +989,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in goals(out):
         print(line)
     print(f"\n{len(out)} records in {out_dir / 'results.json'}; {seconds / 60:.1f} minutes.")
-    if args.out is None and not any(s == "T0" for s in scales):
+    if args.out is None and full:
         command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
         write_readme(BENCH / "README.md", out, machine(), command.strip(), seconds)
     return 0

@@ -11,10 +11,13 @@ KEYS = {"figure", "scale", "rows", "ours_s", "baseline", "baseline_s", "speedup"
 
 
 def test_benchmark_runs_on_a_toy_scale_and_writes_well_formed_records(tmp_path, capsys):
-    out = tmp_path / "out"
+    documented = [bench_run.BENCH / name for name in ("results.json", "README.md")]
+    before = [p.read_bytes() if p.exists() else None for p in documented]
     assert bench_run.main(["--scales", "T0", "--repeat", "1", "--figures", "bulk_load,assess,queries,pages",
-                           "--pages", "overview", "--work", str(tmp_path / "work"), "--out", str(out)]) == 0
-    records = json.loads((out / "results.json").read_text(encoding="utf-8"))
+                           "--pages", "overview", "--work", str(tmp_path / "work")]) == 0
+    # a partial run writes beside its datasets and leaves the documented full-run results alone
+    assert [p.read_bytes() if p.exists() else None for p in documented] == before
+    records = json.loads((tmp_path / "work" / "partial" / "results.json").read_text(encoding="utf-8"))
     assert records and all(KEYS <= set(r) for r in records)
     figures = {r["figure"] for r in records}
     assert {"bulk_load", "assess", "page_cold:overview", "page_warm:overview"} <= figures
