@@ -62,31 +62,25 @@ class Problem:
     row: int | None = None
     column: str | None = None
 
-    def location(self) -> str:
+    def location(self, lang: str = "en") -> str:
+        """Where the problem is — file, sheet, row, column — in English or Chinese (`lang="zh"`)."""
+        zh = lang == "zh"
         parts = [self.file]
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"工作表{self.sheet}" if zh else f"sheet {self.sheet}")
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"第{self.row}行" if zh else f"row {self.row}")
         if self.column:
-            parts.append(f"column {self.column}")
-        return ", ".join(parts)
+            parts.append(f"列{self.column}" if zh else f"column {self.column}")
+        return "，".join(parts) if zh else ", ".join(parts)
 
-    def location_zh(self) -> str:
-        parts = [self.file]
-        if self.sheet:
-            parts.append(f"工作表{self.sheet}")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"列{self.column}")
-        return "，".join(parts)
-
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        if lang == "zh":
+            return f"{'错误' if self.severity == 'error' else '警告'}：{self.location('zh')}：{self.message_zh}"
         return f"{self.severity}: {self.location()}: {self.message}"
 
-    def text_zh(self) -> str:
-        return f"{'错误' if self.severity == 'error' else '警告'}：{self.location_zh()}：{self.message_zh}"
+    def __str__(self) -> str:
+        return self.text()
 
 
 class ImportRejected(Exception):
@@ -94,11 +88,14 @@ class ImportRejected(Exception):
 
     def __init__(self, plan: "ImportPlan"):
         self.plan = plan
-        first = plan.errors[:5]
-        more = len(plan.errors) - len(first)
-        text = "\n".join(str(p) for p in first) + (f"\n… and {more} more errors" if more > 0 else "")
-        self.text_zh = "\n".join(p.text_zh() for p in first) + (f"\n……另有{more}个错误" if more > 0 else "")
-        super().__init__(text)
+        super().__init__(self.summary())
+
+    def summary(self, lang: str = "en") -> str:
+        """The first five errors, one a line, and how many more there are."""
+        first = self.plan.errors[:5]
+        more = len(self.plan.errors) - len(first)
+        tail = (f"\n……另有{more}个错误" if lang == "zh" else f"\n… and {more} more errors") if more > 0 else ""
+        return "\n".join(p.text(lang) for p in first) + tail
 
 
 class PlanChanged(Exception):
@@ -734,7 +731,7 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
             outcome = "success" if (plan.added or plan.revised) else "no_op"
         return ImportResult(plan, outcome, import_id)
     except ImportRejected as exc:
-        log_attempt(db_path, exc.plan, "rejected", user, started, str(exc), exc.text_zh)
+        log_attempt(db_path, exc.plan, "rejected", user, started, exc.summary(), exc.summary("zh"))
         raise
     except PlanChanged:
         raise

@@ -395,8 +395,8 @@ def fetch_section() -> None:
             outcome = fetch.fetch_and_store(db_path(), int(since), user=editor_name())
     except importer.ImportRejected as exc:
         messages.append(("error", t("data.rejected", lang, errors=len(exc.plan.errors))))
-        messages += [("error", f"{p.location()}: {p.message_zh if lang == 'zh' else p.message}")
-                     for p in exc.plan.errors[:10]]
+        messages += [("error", f"{p.location(lang)}：{p.message_zh}" if lang == "zh"
+                      else f"{p.location()}: {p.message}") for p in exc.plan.errors[:10]]
     except Exception as exc:
         messages.append(("error", t("data.nbs_failed", lang, error=f"{type(exc).__name__}: {exc}")))
     else:

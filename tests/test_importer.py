@@ -67,6 +67,8 @@ def test_one_bad_row_rejects_the_whole_file(db_path):
         import_file(db_path, data, "bad.csv", today=TODAY)
     errors = info.value.plan.errors
     assert [(e.code, e.row, e.column) for e in errors] == [("unknown_region", 3, "region")]
+    assert errors[0].location() == "bad.csv, row 3, column region"
+    assert errors[0].location("zh") == "bad.csv，第3行，列region"  # the Chinese interface names places in Chinese
     assert count(db_path) == before
     with Reader(db_path) as reader:  # the attempt is logged; the data are untouched
         assert reader.query_rows("SELECT outcome, file_name FROM import_log ORDER BY id DESC LIMIT 1")[0] == ("rejected", "bad.csv")
