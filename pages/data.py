@@ -18,10 +18,11 @@ import streamlit as st
 from monitor import fetch, importer, readers
 from monitor.config import db_path
 from monitor.formatting import is_missing
-from monitor.i18n import pick, t
+from monitor.i18n import t
 from ui import auth
 from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load_history, load_import_log,
-                     load_indicators, load_observation_page, load_region_names, load_revisions)
+                     load_indicator_names, load_indicators, load_observation_page, load_region_names,
+                     load_revisions)
 from ui.frame import require_app_frame
 from ui.state import View
 from ui.widgets import data_status_label, download_table, period_type_label, provenance_frame
@@ -41,18 +42,17 @@ FLASH_KEY = "data_flash"
 UPLOAD_GEN_KEY = "data_upload_gen"
 
 indicators = load_indicators().set_index("id")
+# names looked up in dicts built once: the region filter formats every region (thousands at national scale)
+indicator_names = load_indicator_names(lang)
+region_names = load_region_names(lang)
 
 
 # --------------------------------------------------------------------------- small helpers
 
 def indicator_name(indicator_id) -> str:
-    if isinstance(indicator_id, str) and indicator_id in indicators.index:
-        return pick(indicators.loc[indicator_id], "name", lang)
+    if isinstance(indicator_id, str) and indicator_id in indicator_names:
+        return indicator_names[indicator_id]
     return "" if is_missing(indicator_id) else str(indicator_id)
-
-
-# looked up once per run: the region filter formats every region (thousands at national scale)
-region_names = load_region_names(lang)
 
 
 def region_name(code) -> str:

@@ -7,8 +7,8 @@ import streamlit as st
 from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
-from ui.data import (load_assessment, load_indicators, load_observation_regions, load_observations, load_provenance,
-                     load_region_names, load_regions, load_targets)
+from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observation_regions,
+                     load_observations, load_provenance, load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
@@ -23,9 +23,8 @@ PROVINCE = "430000"
 def choose_indicator(indicators: pd.DataFrame, targets: pd.DataFrame) -> str:
     targeted = [i for i in targets.indicator_id.dropna().unique()]
     ordered = targeted + [i for i in indicators.id if i not in targeted]
-    names = indicators.set_index("id")
     return url_widget(st.selectbox, t("indicator.choose", lang), ordered, "ind", ordered[0],
-                      format_func=lambda i: pick(names.loc[i], "name", lang))
+                      format_func=load_indicator_names(lang).get)
 
 
 def choose_region(regions: pd.DataFrame, available: list[str]) -> str:

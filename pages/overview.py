@@ -5,7 +5,7 @@ import streamlit as st
 
 from monitor.formatting import fmt_rate, fmt_value, is_missing
 from monitor.i18n import pick, t
-from ui.data import load_assessment, load_regions, load_targets
+from ui.data import load_assessment, load_region_names, load_regions, load_targets
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
@@ -25,9 +25,9 @@ def choose_region() -> str:
     own = set(load_targets().region_code)
     options = [PROVINCE] + regions[(regions.level == "prefecture") & (regions.parent_code == PROVINCE)].code.tolist()
     options += sorted(own - set(options))
-    names = regions.set_index("code")
+    names = load_region_names(lang)
     return url_widget(st.selectbox, t("overview.region", lang), options, "region", PROVINCE,
-                      format_func=lambda c: pick(names.loc[c], "name", lang) if c in names.index else c,
+                      format_func=lambda c: names.get(c, c),
                       help=t("overview.region_help", lang))
 
 

@@ -7,8 +7,8 @@ from monitor import charts, compare
 from monitor.formatting import fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
-from ui.data import (load_assessment, load_indicators, load_observations, load_region_names, load_regions,
-                     load_targets)
+from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observations, load_region_names,
+                     load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_table, status_badge, status_label
@@ -80,6 +80,11 @@ def status_target(indicator_id: str, measure: str, targets: pd.DataFrame) -> str
     return None
 
 
+def name_list(codes: list[str]) -> str:
+    """Short names of regions as a list in the interface's language (湘潭、衡阳 / Xiangtan, Hengyang)."""
+    return ("、" if lang == "zh" else ", ").join(names[c] for c in codes)
+
+
 def rank_change_text(change) -> str:
     if change is None or pd.isna(change):
         return "—"
@@ -97,7 +102,6 @@ prefecture_rows = regions[(regions.level == "prefecture") & (regions.parent_code
 prefectures = prefecture_rows.code.tolist()
 names = load_region_names(lang, "short_name" if lang == "zh" else "name")
 full_names = load_region_names(lang)
-indicator_names = {i: pick(row, "name", lang) for i, row in zip(indicators.index, indicators.itertuples())}
 
 st.title(t("nav.prefectures", lang))
 st.caption(t("prefectures.subtitle", lang))
@@ -109,7 +113,7 @@ options = [i for i in preferred if i in candidates] + [i for i in candidates if 
 top = st.columns([3, 2])
 with top[0]:
     indicator_id = url_widget(st.selectbox, t("indicator.choose", lang), options, "ind", options[0],
-                              format_func=indicator_names.get)
+                              format_func=load_indicator_names(lang).get)
 indicator = indicators.loc[indicator_id]
 obs = load_prefecture_observations(view.dataset, indicator_id, tuple(prefectures))
 periods = load_periods(view.dataset, indicator_id, tuple(prefectures))
@@ -151,8 +155,7 @@ if target_id is not None:
 
 missing = table[table.missing].region_code.tolist()
 if missing:
-    st.info(t("prefectures.missing", lang, n=len(missing), names="、".join(names[c] for c in missing)
-              if lang == "zh" else ", ".join(names[c] for c in missing)), icon=":material/info:")
+    st.info(t("prefectures.missing", lang, n=len(missing), names=name_list(missing)), icon=":material/info:")
 if measure == "per_capita" and table.missing.all():
     st.warning(t("prefectures.no_population", lang), icon=":material/warning:")
 
@@ -236,8 +239,7 @@ if len(drawn):
     st.altair_chart(charts.build_small_multiples(panels, order=[names[c] for c in prefectures if c not in without],
                                                  shared_scale=shared, yardstick=yardstick), width="content")
 if without:
-    st.caption("、".join(names[c] for c in without) + f"：{t('prefectures.no_data_note', lang)}" if lang == "zh"
-               else ", ".join(names[c] for c in without) + f": {t('prefectures.no_data_note', lang)}")
+    st.caption(name_list(without) + ("：" if lang == "zh" else ": ") + t("prefectures.no_data_note", lang))
 
 st.divider()
 st.subheader(t("prefectures.focus_title", lang))

@@ -59,6 +59,12 @@ def load_regions() -> pd.DataFrame:
     return store.regions(get_reader())
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_indicator_names(lang: str) -> dict[str, str]:
+    """Indicator id → name in `lang`, for select boxes and tables (one lookup, not a frame row per option)."""
+    return {row.id: pick(row, "name", lang) for row in load_indicators().itertuples(index=False)}
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def load_region_names(lang: str, field: str = "name") -> dict[str, str]:
     """Region code → name in `lang` (`field`: name or short_name). Built once, not on every rerun: at
