@@ -277,13 +277,13 @@ def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
     rows = reader.query_rows(
         "WITH parts AS (SELECT id AS derived_id, unnest(components) AS component, len(components) AS n_parts"
         "               FROM indicators WHERE components IS NOT NULL AND list_contains($2, id)),"
-        " derived AS (SELECT o.period, o.year, o.month FROM observations o JOIN parts p ON o.indicator_id = p.component"
-        "             WHERE o.dataset = $1 AND o.is_latest"
+        " derived AS (SELECT o.period, o.year, o.month FROM observations_latest o"
+        "             JOIN parts p ON o.indicator_id = p.component WHERE o.dataset = $1"
         "             GROUP BY p.derived_id, o.region_code, o.period_type, o.period, o.year, o.month"
         "             HAVING count(o.value) = any_value(p.n_parts))"
         " SELECT DISTINCT period, year, month FROM ("
-        "  SELECT o.period, o.year, o.month FROM observations o"
-        "  WHERE o.dataset = $1 AND o.is_latest AND list_contains($2, o.indicator_id)"
+        "  SELECT o.period, o.year, o.month FROM observations_latest o"
+        "  WHERE o.dataset = $1 AND list_contains($2, o.indicator_id)"
         "  UNION ALL SELECT * FROM derived)"
         " ORDER BY year DESC, month DESC, period DESC", [dataset, targeted])
     return [r[0] for r in rows]
