@@ -1,16 +1,29 @@
-"""Comparing regions: measures, rankings with ties and missing data, rank changes, contributions.
+"""Comparing regions: measures, rankings with ties and missing data, rank changes, contributions, and
+the rules the prefecture page applies — which indicators and measures it offers, which way a ranking
+sorts, the yardstick a measure is read against and which provincial target gives a region's status.
 
-Pure, vectorised pandas over the observations frame (one row per indicator, region, period); the
-prefecture page and its tests call these.
+Pure, vectorised pandas over the observations frame (one row per indicator, region, period) and the
+registry's targets frame; the prefecture page and its tests call these.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from .config import PROVINCE_CODE
+from .formatting import is_missing
+from .i18n import t
+from .target_kinds import KINDS, kind_of
+
 MEASURES = ("level", "growth", "share", "per_capita", "contribution")
 POPULATION_INDICATOR = "population"
+# The unit of each measure; None: the indicator's own unit (the level is the value).
+MEASURE_UNITS = {"level": None, "growth": "%", "share": "%", "per_capita": "元/人", "contribution": "个百分点"}
+COMPARABLE_KINDS = ("flow", "stock", "ratio")  # indicator kinds a ranking of regions means something for
+PREFERRED_INDICATORS = ("retail_sales", "online_retail", "gdp", "trade_total")  # listed first, in this order
 
 
 def measure_table(observations: pd.DataFrame, indicator_id: str, period_type: str, regions: list[str], parent: str,
@@ -106,3 +119,88 @@ def available_periods(observations: pd.DataFrame, indicator_id: str, regions: li
                         & observations.period_type.isin(["annual", "ytd"])]
     counts = rows.groupby(["period", "period_type", "year", "month"]).region_code.nunique().rename("regions")
     return counts.reset_index().sort_values(["year", "month", "period_type"], ascending=[False, False, True])
+
+
+# --------------------------------------------------------------------------- the prefecture page's rules
+
+def comparable_indicators(indicators: pd.DataFrame) -> list[str]:
+    """Indicator ids a ranking of regions is offered for: flows, stocks and ratios published as such (not
+    sums of components), the preferred ones first, then the others in the frame's order."""
+    candidates = [row.id for row in indicators.itertuples(index=False)
+                  if row.kind in COMPARABLE_KINDS and not isinstance(row.components, (list, tuple, np.ndarray))]
+    preferred = [i for i in PREFERRED_INDICATORS if i in candidates]
+    return preferred + [i for i in candidates if i not in preferred]
+
+
+def measures_for(indicator_kind: str) -> list[str]:
+    """The measures offered for an indicator: a ratio has no share, per-capita value or contribution."""
+    return ["level", "growth"] if indicator_kind == "ratio" else list(MEASURES)
+
+
+def default_measure(measures: list[str]) -> str:
+    return "growth" if "growth" in measures else measures[0]
+
+
+def measure_unit(measure: str, indicator_unit: str) -> str:
+    """The unit a measure is shown in: the indicator's own for the level, else the measure's."""
+    return MEASURE_UNITS[measure] or indicator_unit
+
+
+def ranks_ascending(direction: str | None, measure: str) -> bool:
+    """Whether the smallest ranks first: for an indicator where lower is better (direction "decrease"), on
+    the measures that are amounts of it (level, share, per capita). Growth and contribution always rank the
+    largest first: a falling cost still ranks by how fast it falls, read against its own yardstick."""
+    return direction == "decrease" and measure in ("level", "share", "per_capita")
+
+
+def default_period(periods: pd.DataFrame) -> str:
+    """The period the page opens on: the newest of those with data for the most regions
+    (`periods` as from available_periods, newest first)."""
+    return periods[periods.regions == periods.regions.max()].period.iloc[0]
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """The line a measure is read against: the plan's growth target, or the province's own growth."""
+
+    value: float
+    source: str  # "target" (the plan's rate) or "province" (the province's growth in the period)
+
+    def label(self, lang: str) -> str:
+        rate = f"{self.value:g}" if self.source == "target" else f"{self.value:.1f}"
+        return t(f"prefectures.yardstick_{self.source}", lang, rate=rate)
+
+
+def yardstick(measure: str, indicator_id: str, targets: pd.DataFrame, province_row: dict | None,
+              province: str = PROVINCE_CODE) -> Yardstick | None:
+    """The yardstick of a measure: for growth, the province's growth target for the indicator (a target
+    read against a rate), else the province's own growth in the period (`province_row`: its observation,
+    with yoy_pct); no yardstick for the other measures or without either."""
+    if measure != "growth":
+        return None
+    mine = targets[(targets.indicator_id == indicator_id) & (targets.region_code == province)]
+    growth = mine[[kind_of(k).is_growth for k in mine.target_type]]
+    if len(growth):
+        return Yardstick(float(growth.target_value.iloc[0]), "target")
+    if province_row is not None and not is_missing(province_row.get("yoy_pct")):
+        return Yardstick(float(province_row["yoy_pct"]), "province")
+    return None
+
+
+def status_target(indicator_id: str, measure: str, targets: pd.DataFrame,
+                  province: str = PROVINCE_CODE) -> str | None:
+    """The provincial target whose assessment gives the ranking's status column, or None.
+
+    Only kinds that can be a region's yardstick count (not, e.g., a yearly floor or a share of the
+    province). The target read on the measure's scale comes first — a growth target for the growth
+    measure, a level target for the others — then the rest, each group in the kinds table's order.
+    """
+    mine = targets[(targets.indicator_id == indicator_id) & (targets.region_code == province)]
+    wants_growth = measure == "growth"
+    usable = [k for k in KINDS if k.scored and k.yardstick != "none"]
+    order = sorted(usable, key=lambda k: (k.is_growth != wants_growth, KINDS.index(k)))
+    for kind in order:
+        hit = mine[mine.target_type == kind.target_type]
+        if len(hit):
+            return hit.id.iloc[0]
+    return None

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .assess import parse_as_of
+
 
 def select(observations: pd.DataFrame, indicator_id: str, region_code: str) -> pd.DataFrame:
     mask = (observations.indicator_id == indicator_id) & (observations.region_code == region_code)
     return observations[mask].sort_values(["year", "month", "period_type"])
+
+
+def up_to(frame: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
+    """The rows of `frame` (columns year, month; annual rows have month 12) for periods up to `as_of`
+    ('YYYY' = up to its December, 'YYYY-MM'; None = all), with the engine's reading of the cut-off."""
+    cutoff = parse_as_of(as_of)
+    if cutoff is None:
+        return frame
+    return frame[frame.year * 12 + frame.month <= cutoff]
 
 
 def annual_levels(series: pd.DataFrame) -> pd.DataFrame:
