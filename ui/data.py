@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from monitor import assess, bootstrap, store
+from monitor import assess, bootstrap, compare, regions, store
 from monitor.config import db_path
 from monitor.db import Reader
 from monitor.i18n import pick
@@ -150,3 +150,57 @@ def dataset_export(dataset: str):
         with Reader(path) as reader:
             return store.export_frame(reader, dataset)
     return build
+
+
+# --------------------------------------------------------------------------- the view pages' loaders
+# (plans, regions and their comparison for the overview, indicator, prefecture and method pages;
+# monitor/regions.py and monitor/compare.py hold the rules)
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_plans() -> pd.DataFrame:
+    """The plans: id, titles, document number, issuer, period."""
+    return store.plans(get_reader())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_prefectures() -> tuple[str, ...]:
+    """The province's prefectures, by code."""
+    return tuple(regions.prefectures(load_regions()))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_region_short_names(lang: str) -> dict[str, str]:
+    """Region code → short name in `lang` (长沙; Changsha), for charts and lists."""
+    return regions.short_names(load_regions(), lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_prefecture_observations(dataset: str, indicator_id: str) -> pd.DataFrame:
+    """The indicator and population for the province and its prefectures."""
+    return load_observations(dataset, (indicator_id, compare.POPULATION_INDICATOR),
+                             (regions.province_code(), *load_prefectures()))
+
+
+# The prefecture page's tables are derived from cached data by pure functions; caching them too keeps a
+# rerun (a click on the map, a toggle) from recomputing every measure of every year.
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_comparison_periods(dataset: str, indicator_id: str) -> pd.DataFrame:
+    return compare.available_periods(load_prefecture_observations(dataset, indicator_id), indicator_id,
+                                     list(load_prefectures()))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def load_ranking(dataset: str, indicator_id: str, period: str, period_type: str, measure: str, ascending: bool,
+                 yardstick: float | None) -> pd.DataFrame:
+    return compare.ranking(load_prefecture_observations(dataset, indicator_id), indicator_id, period, period_type,
+                           list(load_prefectures()), regions.province_code(), measure, ascending=ascending,
+                           yardstick=yardstick)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_rank_history(dataset: str, indicator_id: str, period_type: str, measure: str,
+                      ascending: bool) -> pd.DataFrame:
+    obs = load_prefecture_observations(dataset, indicator_id)
+    table = compare.measure_table(obs, indicator_id, period_type, list(load_prefectures()), regions.province_code(),
+                                  measure)
+    return compare.rank_history(table, ascending=ascending)

@@ -1,0 +1,205 @@
+"""The prefecture page's parts: the ranking table, the bullet chart and map, the small multiples and the
+focus cards. Each draws from frames the page has loaded (ui/data.py) and the rules in monitor/compare.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from monitor import charts, compare
+from monitor.formatting import fmt_value, is_missing
+from monitor.geo import prefecture_shapes
+from monitor.i18n import pick, t
+
+from .widgets import as_list, download_table, status_badge, status_label
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the page compares: one indicator, period and measure over the province's prefectures."""
+
+    indicator_id: str
+    indicator: pd.Series  # the indicator's registry row (unit, decimals, kind, direction, names)
+    period: str
+    period_type: str
+    measure: str
+    prefectures: tuple[str, ...]
+    yardstick: compare.Yardstick | None
+    lang: str
+
+    @property
+    def ascending(self) -> bool:
+        return compare.ranks_ascending(self.indicator.direction, self.measure)
+
+    @property
+    def yardstick_value(self) -> float | None:
+        return self.yardstick.value if self.yardstick else None
+
+    @property
+    def yardstick_label(self) -> str:
+        return self.yardstick.label(self.lang) if self.yardstick else ""
+
+    def measure_title(self) -> str:
+        """The measure's name with its unit: 同比增速（%） / YoY growth (%)."""
+        return t("format.paren", self.lang, text=t(f"measure.{self.measure}", self.lang),
+                 note=compare.measure_unit(self.measure, self.indicator.unit))
+
+
+def name_list(codes, names: dict[str, str], lang: str) -> str:
+    """Names of regions as a list in the interface's language (湘潭、衡阳 / Xiangtan, Hengyang)."""
+    return t("format.list_sep", lang).join(names[c] for c in codes)
+
+
+def rank_change_text(change) -> str:
+    if change is None or pd.isna(change):
+        return "—"
+    if change > 0:
+        return f"▲{int(change)}"
+    if change < 0:
+        return f"▼{-int(change)}"
+    return "="
+
+
+def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Comparison,
+                   full_names: dict[str, str]):
+    """The ranking table with its download buttons; returns the table's selection event."""
+    lang = c.lang
+    unit = c.indicator.unit
+    measure_title = c.measure_title()
+    value_title = t("format.paren", lang, text=t("prefectures.col_value", lang), note=unit)
+    display = pd.DataFrame({
+        "region": table.region_code,
+        t("prefectures.col_rank", lang): table["rank"],
+        t("prefectures.col_name", lang): [full_names[code] for code in table.region_code],
+        value_title: table.value,
+        t("prefectures.col_yoy", lang): table.yoy_pct,
+        measure_title: table.measure,
+        t("prefectures.col_rank_change", lang): [rank_change_text(change) for change in table.rank_change],
+        t("prefectures.col_gap", lang): table.gap_to_yardstick,
+        t("prefectures.col_status", lang): [status_label(statuses[code], lang) if code in statuses else "—"
+                                             for code in table.region_code],
+        t("prefectures.col_note", lang): [t("prefectures.no_data_note", lang) if m else "" for m in table.missing],
+    })
+    if c.measure in ("level", "growth"):  # the measure is already the value or the growth column
+        display = display.drop(columns=measure_title)
+    formats = {value_title: "{:,.1f}", t("prefectures.col_yoy", lang): "{:.1f}", measure_title: "{:,.2f}",
+               t("prefectures.col_gap", lang): "{:+.1f}", t("prefectures.col_rank", lang): "{:.0f}"}
+    formats = {column: fmt for column, fmt in formats.items() if column in display.columns}
+    # Missing values show as a dash, never as 0 or an empty-looking "None".
+    selection = st.dataframe(
+        display.style.format(formats, na_rep="—"), hide_index=True, width="stretch", on_select="rerun",
+        selection_mode="single-row", key="ranking_table",
+        column_config={"region": st.column_config.TextColumn(t("prefectures.col_code", lang))})
+    if table.previous_period.iloc[0]:
+        st.caption(t("prefectures.rank_change_help", lang, previous=table.previous_period.iloc[0]))
+    download_table(display, f"prefectures_{c.indicator_id}_{c.period}_{c.measure}", lang, key="prefectures_table",
+                   synthetic=view.synthetic)
+    return selection
+
+
+def render_bullet_and_map(table: pd.DataFrame, c: Comparison, names: dict[str, str], full_names: dict[str, str]):
+    """The measure against the yardstick (bars) beside the map; returns the map's selection event."""
+    lang = c.lang
+    chart_cols = st.columns([1, 1])
+    with chart_cols[0]:
+        st.subheader(t("prefectures.bullet_title", lang))
+        bullet_data = pd.DataFrame({"name": [names[code] for code in table.region_code], "measure": table.measure})
+        st.altair_chart(charts.build_bullet_chart(bullet_data, measure_title=c.measure_title(),
+                                                  yardstick=c.yardstick_value, yardstick_label=c.yardstick_label,
+                                                  lang=lang, ascending=c.ascending), width="stretch")
+    with chart_cols[1]:
+        st.subheader(t("prefectures.map_title", lang))
+        map_values = pd.DataFrame({"adcode": table.region_code,
+                                   "name": [full_names[code] for code in table.region_code],
+                                   "measure": table.measure})
+        map_chart = charts.build_choropleth(prefecture_shapes(), map_values, measure_title=c.measure_title(),
+                                            lang=lang, title=t("prefectures.map_schematic", lang), selectable=True)
+        map_event = st.altair_chart(map_chart, width="stretch", on_select="rerun", key="prefecture_map")
+        st.caption(t("prefectures.map_notice", lang))
+    return map_event
+
+
+def clicked_region(selection, map_event, table: pd.DataFrame, prefectures) -> str | None:
+    """The prefecture a click picked: a row of the ranking table, or a region on the map (the map wins)."""
+    clicked = None
+    picked_rows = getattr(getattr(selection, "selection", None), "rows", None) or []
+    if picked_rows:
+        clicked = table.region_code.iloc[picked_rows[0]]
+    map_selection = getattr(map_event, "selection", None) or {}
+    for point in (map_selection.get("region_pick") or []) if hasattr(map_selection, "get") else []:
+        code = point.get("properties.adcode") if isinstance(point, dict) else None
+        if code in prefectures:
+            clicked = code
+    return clicked
+
+
+def recent_history(history: pd.DataFrame, c: Comparison) -> pd.DataFrame:
+    """The rank history the small multiples and focus cards show: up to the chosen period, the same month
+    of each year for year-to-date data, the last ten years."""
+    history = history[history.period <= c.period]
+    if c.period_type == "ytd":  # the same month in each year reads best for year-to-date data
+        history = history[history.period.str[5:] == c.period[5:]]
+    return history[history.period.str[:4].astype(int) >= int(c.period[:4]) - 9]
+
+
+def render_small_multiples(history: pd.DataFrame, c: Comparison, names: dict[str, str]) -> None:
+    lang = c.lang
+    st.subheader(t("prefectures.multiples_title", lang))
+    shared = st.toggle(t("prefectures.shared_scale", lang), value=c.measure in ("growth", "share"), key="shared_scale")
+    drawn = history.dropna(subset=["measure"])
+    drawn = drawn[drawn.region_code.isin(c.prefectures)]
+    without = [code for code in c.prefectures if code not in set(drawn.region_code)]
+    if len(drawn):
+        panels = pd.DataFrame({"name": [names[code] for code in drawn.region_code],
+                               "x": drawn.period.str[:4] if c.period_type == "annual" else drawn.period,
+                               "value": drawn.measure})
+        order = [names[code] for code in c.prefectures if code not in without]
+        st.altair_chart(charts.build_small_multiples(panels, order=order, shared_scale=shared,
+                                                     yardstick=c.yardstick_value), width="content")
+    if without:
+        st.caption(t("format.label", lang, label=name_list(without, names, lang),
+                     value=t("prefectures.no_data_note", lang)))
+
+
+def render_focus_card(code: str, table: pd.DataFrame, assessed: pd.DataFrame, history: pd.DataFrame,
+                      c: Comparison, full_names: dict[str, str]) -> None:
+    """One prefecture: its figure and rank in the period, its assessed targets, its rank in past periods."""
+    lang = c.lang
+    with st.container(border=True):
+        st.markdown(f"### {full_names[code]}")
+        row = table[table.region_code == code]
+        if len(row) and not row.missing.iloc[0]:
+            r = row.iloc[0]
+            st.markdown(t("prefectures.focus_line", lang, period=c.period,
+                          value=fmt_value(r.value, c.indicator.unit, lang, int(c.indicator.decimals)),
+                          yoy="—" if is_missing(r.yoy_pct) else f"{r.yoy_pct:.1f}%",
+                          rank="—" if pd.isna(r["rank"]) else int(r["rank"]), n=len(c.prefectures)))
+        else:
+            st.markdown(t("prefectures.focus_no_data", lang, period=c.period))
+        mine = assessed[(assessed.region == code) & (assessed.status != "not_scored")]
+        for target in mine[mine.status != "na"].itertuples():
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.markdown(pick(target, "name", lang))
+                status_badge(target.status, lang, as_list(target.qualifiers))
+        not_assessable = int((mine.status == "na").sum())
+        if not_assessable:
+            st.caption(t("prefectures.focus_na", lang, n=not_assessable))
+        ranks = history[history.region_code == code].dropna(subset=["rank"])
+        if len(ranks):
+            st.markdown(t("format.label", lang, label=f"**{t('prefectures.rank_history', lang)}**", value=""))
+            st.caption("　".join(f"{p}: {int(k)}" for p, k in zip(ranks.period, ranks["rank"])))
+
+
+def render_focus_chart(history: pd.DataFrame, codes: tuple[str, ...], c: Comparison,
+                       full_names: dict[str, str]) -> None:
+    """The focused prefectures' series side by side, against the yardstick."""
+    focus_series = history[history.region_code.isin(codes)].dropna(subset=["measure"])
+    if len(focus_series):
+        comparison = pd.DataFrame({"x": focus_series.period, "value": focus_series.measure,
+                                   "name": [full_names[code] for code in focus_series.region_code]})
+        st.altair_chart(charts.build_comparison_chart(comparison, measure_title=c.measure_title(),
+                                                      yardstick=c.yardstick_value,
+                                                      yardstick_label=c.yardstick_label, lang=c.lang),
+                        width="stretch")
