@@ -66,6 +66,12 @@ class TargetKind:
         """The target is a change in percentage points of a ratio (pp_change): its latest value is a ratio in %."""
         return self.completion == "change_share"
 
+    @property
+    def ytd_against_path(self) -> bool:
+        """A year-to-date figure reads against the year's value on the target path (the indicator page's
+        within-year 时序进度): a level to reach, whose completion is latest ÷ target."""
+        return self.completion == "level_share"
+
     def name(self, lang: str) -> str:
         return t(f"kind.{self.target_type}.name", lang)
 

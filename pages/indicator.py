@@ -4,9 +4,10 @@ behind the status, and the provenance of every figure shown."""
 import pandas as pd
 import streamlit as st
 
-from monitor import assess, charts, series
+from monitor import assess, charts, regions, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
+from monitor.target_kinds import kind_of
 from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observation_regions,
                      load_observations, load_provenance, load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
@@ -17,7 +18,6 @@ require_app_frame()
 
 view = View()
 lang = view.lang
-PROVINCE = "430000"
 
 
 def choose_indicator(indicators: pd.DataFrame, targets: pd.DataFrame) -> str:
@@ -27,16 +27,15 @@ def choose_indicator(indicators: pd.DataFrame, targets: pd.DataFrame) -> str:
                       format_func=load_indicator_names(lang).get)
 
 
-def choose_region(regions: pd.DataFrame, available: list[str]) -> str:
-    hunan = regions[regions.code.isin([PROVINCE]) | (regions.parent_code == PROVINCE) & (regions.level == "prefecture")]
-    listed = set(hunan.code)
-    options = hunan.code.tolist() + [c for c in available if c not in listed]
+def choose_region(available: list[str]) -> str:
+    """The province, its prefectures, then any other region with data for the indicator."""
+    options = regions.region_choices(load_regions(), available)
     # names and data looked up in dicts: with a few thousand regions, a lookup per option in the frame
     # and the list took ~0.5 s of every rerun
     names = load_region_names(lang)
     with_data = set(available)
     return url_widget(
-        st.selectbox, t("indicator.region", lang), options, "region", PROVINCE,
+        st.selectbox, t("indicator.region", lang), options, "region", regions.province_code(),
         format_func=lambda c: names.get(c, c) + ("" if c in with_data else t("indicator.no_data_suffix", lang)))
 
 
@@ -45,13 +44,15 @@ def numbers_table(row) -> pd.DataFrame:
     unit = row.unit
     # Base, latest and path values are levels of the indicator (a ratio in % for a points target);
     # only the target of an average-growth target is a rate.
-    value_unit = "%" if row.target_type == "pp_change" else (row.indicator_unit or unit)
+    value_unit = "%" if kind_of(row.target_type).value_is_points else (row.indicator_unit or unit)
+    base = fmt_value(row.base_value, value_unit, lang)
     items = [
-        ("numbers.base", f"{fmt_value(row.base_value, value_unit, lang)}（{row.base_period}）"
-         if isinstance(row.base_period, str) else fmt_value(row.base_value, value_unit, lang)),
-        ("numbers.latest", f"{fmt_value(row.latest_value, value_unit, lang)}（{row.latest_period}）"
-         if isinstance(row.latest_period, str) else "—"),
-        ("numbers.target", f"{row.comparator or ''} {fmt_value(row.target_value, unit, lang)}（{row.target_period}）"),
+        ("numbers.base", t("format.paren", lang, text=base, note=row.base_period)
+         if isinstance(row.base_period, str) else base),
+        ("numbers.latest", t("format.paren", lang, text=fmt_value(row.latest_value, value_unit, lang),
+                             note=row.latest_period) if isinstance(row.latest_period, str) else "—"),
+        ("numbers.target", t("format.paren", lang, note=row.target_period,
+                             text=f"{row.comparator or ''} {fmt_value(row.target_value, unit, lang)}")),
         ("numbers.required_rate", fmt_rate(row.required_rate, lang)),
         ("numbers.observed_rate", fmt_rate(row.observed_rate, lang)),
         ("numbers.level_implied_rate", fmt_rate(row.level_implied_rate, lang)),
@@ -65,22 +66,20 @@ def numbers_table(row) -> pd.DataFrame:
         ("numbers.projection", fmt_value(row.projection, value_unit, lang)),
         ("numbers.gap", fmt_value(row.gap_to_target, unit, lang)),
     ]
-    if lang == "en":
-        items = [(k, v.replace("（", " (").replace("）", ")")) for k, v in items]
     return pd.DataFrame({t("numbers.measure", lang): [t(k, lang) for k, _ in items],
                          t("numbers.value", lang): [v for _, v in items]})
 
 
 def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
+    kind = kind_of(row.target_type)
     with st.container(border=True):
         st.markdown(f"**{pick(row, 'name', lang)}**　{t('indicator.quote', lang)}：“{row.quote_zh}”")
         status_badge(row.status, lang, as_list(row.qualifiers))
-        sentence = row.sentence_zh if lang == "zh" else row.sentence_en
-        if isinstance(sentence, str) and sentence:
+        sentence = pick(row, "sentence", lang)
+        if sentence:
             st.write(sentence)
         if row.status == "na":
-            reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t("overview.missing", lang, reason=pick(row, "reason", lang)), icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
@@ -88,11 +87,11 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
                          column_config={t("numbers.measure", lang): st.column_config.TextColumn(width="medium")})
         with right:
             path = assess.target_path(row._asdict())
-            if row.target_type == "average_growth":
+            if kind.is_growth:
                 render_growth_chart(obs_series, row)
             else:
                 render_level_chart(obs_series, path, row, indicator_row)
-        ytd = series.ytd_completion(obs_series, assess.target_path(row._asdict())) if row.target_type == "level_by_date" else None
+        ytd = series.ytd_completion(obs_series, path) if kind.ytd_against_path else None
         if ytd is not None and len(ytd):
             st.markdown(f"**{t('indicator.ytd_title', lang)}**")
             ytd_chart = charts.build_ytd_chart(ytd, lang=lang, title=t("indicator.ytd_chart_title", lang))
@@ -104,10 +103,8 @@ def render_level_chart(obs_series: pd.DataFrame, path: pd.DataFrame, row, indica
     levels = series.annual_levels(obs_series)
     target_year = int(row.target_period) if isinstance(row.target_period, str) and row.target_period.isdigit() else None
     target_value = row.target_value
-    if row.target_type == "pp_change" and not is_missing(row.base_value):
-        target_value = row.base_value + row.target_value  # the level the change implies
-    elif row.target_type == "pp_change":
-        target_value = None
+    if kind_of(row.target_type).value_is_points:  # the target is a change: draw the level it implies
+        target_value = None if is_missing(row.base_value) else row.base_value + row.target_value
     chart = charts.build_series_chart(levels, path, target_year=target_year, target_value=target_value,
                                       unit=unit_label(indicator_row.unit, lang), lang=lang,
                                       title=pick(row, "name", lang))
@@ -125,7 +122,6 @@ def render_growth_chart(obs_series: pd.DataFrame, row) -> None:
 
 indicators = load_indicators()
 targets = load_targets()
-regions = load_regions()
 
 st.title(t("nav.indicator", lang))
 controls = st.columns(2)
@@ -133,24 +129,23 @@ with controls[0]:
     indicator_id = choose_indicator(indicators, targets)
 available = load_observation_regions(view.dataset, indicator_id)
 with controls[1]:
-    region = choose_region(regions, available)
+    region = choose_region(available)
 all_obs = load_observations(view.dataset, (indicator_id,), (region,))  # the chosen region's figures only
 
 indicator_row = indicators.set_index("id").loc[indicator_id]
 st.subheader(pick(indicator_row, "name", lang))
 definition = pick(indicator_row, "definition", lang)
-st.caption(f"{definition}　{t('indicator.publisher', lang)}：{indicator_row.publisher or '—'}　"
-           f"{t('indicator.unit', lang)}：{indicator_row.unit}")
+st.caption("　".join([definition, t("format.label", lang, label=t("indicator.publisher", lang),
+                                                 value=indicator_row.publisher or "—"),
+                      t("format.label", lang, label=t("indicator.unit", lang), value=indicator_row.unit)]))
 notes = pick(indicator_row, "notes", lang)
 if notes:
     st.warning(notes, icon=":material/warning:")
 
-obs_series = series.select(all_obs, indicator_id, region)
-if view.as_of:
-    cutoff = view.as_of if "-" in view.as_of else f"{view.as_of}-12"
-    obs_series = obs_series[(obs_series.year * 100 + obs_series.month) <= int(cutoff.replace("-", ""))]
+obs_series = series.up_to(series.select(all_obs, indicator_id, region), view.as_of)
 
-own_targets = targets[(targets.indicator_id == indicator_id) & (targets.target_type != "no_numeric_target")]
+scored = targets.target_type.map(lambda target_type: kind_of(target_type).scored)
+own_targets = targets[(targets.indicator_id == indicator_id) & scored]
 if len(own_targets):
     result = load_assessment(view.dataset, view.as_of, (region,))
     result = result[result.target_id.isin(own_targets.id)]
@@ -159,7 +154,7 @@ if len(own_targets):
     chosen = st.session_state.get("target") or st.query_params.get("target")
     if chosen in set(result.target_id):  # a deep link to one target shows it first
         result = pd.concat([result[result.target_id == chosen], result[result.target_id != chosen]])
-    if region != PROVINCE:
+    if region != regions.province_code():
         st.caption(t("indicator.yardstick", lang))
     for row in result.itertuples():
         render_target(row, obs_series, indicator_row)

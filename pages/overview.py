@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from monitor import regions
 from monitor.formatting import fmt_rate, fmt_value, is_missing
 from monitor.i18n import pick, t
+from monitor.target_kinds import kind_of
 from ui.data import load_assessment, load_region_names, load_regions, load_targets
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
@@ -16,17 +18,11 @@ view = View()
 lang = view.lang
 
 
-PROVINCE = "430000"
-
-
 def choose_region() -> str:
     """The province, its prefectures, and any other region that has targets of its own."""
-    regions = load_regions()
-    own = set(load_targets().region_code)
-    options = [PROVINCE] + regions[(regions.level == "prefecture") & (regions.parent_code == PROVINCE)].code.tolist()
-    options += sorted(own - set(options))
+    options = regions.region_choices(load_regions(), sorted(set(load_targets().region_code)))
     names = load_region_names(lang)
-    return url_widget(st.selectbox, t("overview.region", lang), options, "region", PROVINCE,
+    return url_widget(st.selectbox, t("overview.region", lang), options, "region", regions.province_code(),
                       format_func=lambda c: names.get(c, c),
                       help=t("overview.region_help", lang))
 
@@ -47,12 +43,13 @@ def decimals_for(value) -> int:
 
 
 def headline_values(row) -> tuple[str, str]:
-    """(latest, target) as text with units, by target type."""
+    """(latest, target) as text with units, by kind of target."""
     unit = row.unit
-    if row.target_type == "average_growth":
+    kind = kind_of(row.target_type)
+    if kind.is_growth:
         latest = fmt_rate(row.observed_rate, lang)
         target = f"{row.comparator} {fmt_value(row.target_value, '%', lang)}"
-    elif row.target_type == "pp_change":
+    elif kind.value_is_points:
         latest = fmt_value(row.latest_value, "%", lang)
         key = "overview.pp_down" if row.target_value < 0 else "overview.pp_up"
         target = t(key, lang, change=fmt_value(abs(row.target_value), "个百分点", lang), base=row.plan_base_period)
@@ -60,9 +57,9 @@ def headline_values(row) -> tuple[str, str]:
         latest = fmt_value(row.latest_value, unit, lang, decimals_for(row.latest_value))
         target = f"{row.comparator} {fmt_value(row.target_value, unit, lang, decimals_for(row.target_value))}"
     if isinstance(row.latest_period, str) and row.latest_period:
-        latest = f"{latest}（{row.latest_period}）" if lang == "zh" else f"{latest} ({row.latest_period})"
+        latest = t("format.paren", lang, text=latest, note=row.latest_period)
     if isinstance(row.target_period, str):
-        target = f"{target}（{row.target_period}）" if lang == "zh" else f"{target} (by {row.target_period})"
+        target = t("format.by_period", lang, text=target, period=row.target_period)
     return latest, target
 
 
@@ -82,9 +79,8 @@ def render_card(row) -> None:
         st.markdown(f"**{pick(row, 'name', lang)}**")
         status_badge(row.status, lang, as_list(row.qualifiers))
         latest, target = headline_values(row)
-        st.markdown(f"{t('overview.latest', lang)}：**{latest}**　　{t('overview.target', lang)}：**{target}**"
-                    if lang == "zh" else
-                    f"{t('overview.latest', lang)}: **{latest}**　　{t('overview.target', lang)}: **{target}**",
+        st.markdown(t("format.label", lang, label=t("overview.latest", lang), value=f"**{latest}**") + "　　"
+                    + t("format.label", lang, label=t("overview.target", lang), value=f"**{target}**"),
                     help=row.quote_zh)
         completion = row.completion
         if not is_missing(completion):
@@ -93,11 +89,10 @@ def render_card(row) -> None:
                      time_share=fmt_rate(row.time_share, lang))
             st.progress(bar, text=text)
         if row.status == "na":
-            reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t("overview.missing", lang, reason=pick(row, "reason", lang)), icon=":material/info:")
         else:
-            sentence = row.sentence_zh if lang == "zh" else row.sentence_en
-            if isinstance(sentence, str) and sentence:
+            sentence = pick(row, "sentence", lang)
+            if sentence:
                 st.caption(sentence)
         st.page_link("pages/indicator.py", label=t("overview.details", lang), icon=":material/arrow_forward:",
                      query_params={"ind": row.indicator_id, "region": row.region, "target": row.target_id,
@@ -121,7 +116,7 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
         t("table.required_rate", lang): frame.required_rate,
         t("table.observed_rate", lang): frame.observed_rate,
         t("table.remaining_rate", lang): frame.remaining_required_rate,
-        t("table.sentence", lang): frame.sentence_zh if lang == "zh" else frame.sentence_en,
+        t("table.sentence", lang): [pick(r, "sentence", lang) for r in frame.itertuples()],
     })
     return out
 
@@ -131,7 +126,7 @@ st.caption(t("overview.subtitle", lang))
 
 region = choose_region()
 frame = load_overview(view, region)
-if region != PROVINCE:
+if region != regions.province_code():
     st.caption(t("indicator.yardstick", lang))
 scored = frame[frame.status != "not_scored"]
 unscored = frame[frame.status == "not_scored"]
@@ -145,7 +140,7 @@ render_status_counts(frame)
 
 plans = frame.drop_duplicates("plan")[["plan", "plan_title_zh", "plan_title_en"]]
 for plan in plans.itertuples():
-    st.subheader(plan.plan_title_zh if lang == "zh" else plan.plan_title_en)
+    st.subheader(pick(plan, "plan_title", lang))
     rows = scored[scored.plan == plan.plan]
     columns = st.columns(2)
     for i, row in enumerate(rows.itertuples()):

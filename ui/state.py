@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick, t
 
 from .data import load_datasets, load_periods
 
@@ -55,7 +55,7 @@ def language_selector() -> str:
 def dataset_selector(lang: str) -> str:
     datasets = load_datasets()
     options = [d for d in datasets.id.tolist() if d == "official" or datasets.set_index("id").rows.get(d, 0) > 0]
-    names = {row.id: (row.name_zh if lang == "zh" else row.name_en) for row in datasets.itertuples()}
+    names = {row.id: pick(row, "name", lang) for row in datasets.itertuples()}
     url_widget(st.sidebar.segmented_control, t("sidebar.dataset", lang), options, "dataset", "official",
                required=True, format_func=lambda d: names.get(d, d), help=t("sidebar.dataset_help", lang))
     return st.session_state.get("dataset") or "official"
