@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from monitor.i18n import t
-from ui.data import load_targets
+from monitor.i18n import pick, t
+from monitor.target_kinds import KINDS
+from ui.data import load_plans, load_targets
 from ui.frame import require_app_frame
 from ui.state import View
 from ui.widgets import STATUS_ORDER, status_badge
@@ -24,7 +25,10 @@ for status in STATUS_ORDER:
     meaning.markdown(t(f"status_help.{status}", lang))
 
 st.subheader(t("method.types_title", lang))
-st.markdown(t("method.types", lang))
+# Every kind of target from the one table of kinds, with its name and definition from the catalog.
+st.markdown("\n".join("- " + t("format.label", lang, label=f"**{kind.name(lang)}**", value=kind.definition(lang))
+                      for kind in KINDS))
+st.markdown(t("method.thresholds", lang))
 
 st.subheader(t("method.sources_title", lang))
 st.markdown(t("method.sources", lang))
@@ -33,9 +37,10 @@ st.markdown(t("caveats.body", lang))
 
 st.subheader(t("method.plans_title", lang))
 targets = load_targets()
+document_numbers = load_plans().set_index("id").document_no.dropna().to_dict()
 for plan_id, plan in targets.groupby("plan_id", sort=False):
-    first = plan.iloc[0]
-    st.markdown(f"**{first.plan_title_zh}**（湘政办发〔2021〕66号）" if lang == "zh"
-                else f"**{first.plan_title_en}** (湘政办发〔2021〕66号)")
+    title = f"**{pick(plan.iloc[0], 'plan_title', lang)}**"
+    document = document_numbers.get(plan_id)
+    st.markdown(t("format.paren", lang, text=title, note=document) if document else title)
     for row in plan.itertuples():
         st.markdown(f"- `{row.id}` — “{row.quote_zh}”（{row.clause}）")
