@@ -72,3 +72,17 @@ def test_the_method_page_gives_each_plan_its_document_number_from_the_plan_file(
     text = method_page("en")
     title = "Action Plan to Promote Circulation Innovation and Expand Consumption (2021–2023)"
     assert f"**{title}** (湘政办发〔2021〕66号)" in text
+
+
+def test_the_indicator_caption_punctuates_labels_in_the_pages_language(db_path, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB", str(db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.query_params["ind"] = "retail_sales"
+    at.switch_page("pages/indicator.py").run()
+    assert not at.exception, at.exception
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "Publisher: " in captions and "Unit: 亿元" in captions
+    assert "Publisher：" not in captions  # a Chinese colon in English text
