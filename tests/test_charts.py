@@ -226,3 +226,34 @@ def test_a_single_value_gets_a_readable_axis_not_one_tick():
     line = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "line")
     assert line["encoding"]["y"]["scale"]["domain"] == [12.6, 15.4]
     assert "domain" not in level_chart().to_dict()["layer"][0]["encoding"]["y"]["scale"]
+
+
+# --- the indicator page (AppTest) ----------------------------------------------------------------------------
+
+def _indicator_page(db_path, monkeypatch, **query):
+    from tests.test_app import app_for
+
+    at = app_for(db_path, monkeypatch)(**query)
+    at.switch_page("pages/indicator.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_indicator_page_shows_a_sentence_not_a_chart_for_an_indicator_without_data(db_path, monkeypatch):
+    """Imports (two targets) have no bundled figure: no chart at all, the catalog sentence once per target."""
+    at = _indicator_page(db_path, monkeypatch, ind="imports", region="430000")
+    assert at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart") == []
+    notes = [i.value for i in at.info if i.value == t("chart.note.no_data", "zh")]
+    assert len(notes) == 2
+
+
+def test_indicator_page_filters_to_first_hand_sources(db_path, monkeypatch):
+    """Hunan GDP: 2019–2024 from news, mirrors, the bureau's own 2023 release and its 2024 repost of a radio report;
+    仅显示一手来源 keeps 2023 alone."""
+    at = _indicator_page(db_path, monkeypatch, ind="gdp", region="430000")
+    column = t("source_class.column", "zh")
+    table = next(d.value for d in at.dataframe if column in d.value.columns)
+    assert set(table[column]) == {"新闻报道", "二手汇编", "官方发布", "官方转载"}
+    at.toggle(key="first_hand").set_value(True).run()
+    table = next(d.value for d in at.dataframe if column in d.value.columns)
+    assert table[t("prov.period", "zh")].tolist() == ["2023"] and table[column].tolist() == ["官方发布"]
