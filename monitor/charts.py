@@ -112,7 +112,8 @@ def year_domain(*year_lists) -> list[int]:
 def _year_axis(title: str, domain: list[int], **scale) -> alt.X:
     """Years as ordinal integers: one label per year, never a repeated or fractional year."""
     return alt.X("year:O", title=title, scale=alt.Scale(domain=domain, **scale),
-                 axis=alt.Axis(labelAngle=0, labelOverlap="greedy", labelFontSize=12, titleFontSize=13))
+                 axis=alt.Axis(labelAngle=0, labelFlush=False, labelOverlap="greedy", labelFontSize=12,
+                               titleFontSize=13))
 
 
 def source_note(frame: pd.DataFrame | None, lang: str = "zh") -> str:
@@ -264,7 +265,7 @@ def build_ytd_chart(frame: pd.DataFrame, *, lang: str = "zh", title: str = "") -
     data = frame.copy()
     data["period"] = data["year"].astype(str) + "-" + data["month"].astype(int).map("{:02d}".format)
     base = alt.Chart(data)
-    x = alt.X("period:N", title=t("chart.period", lang), sort=None)
+    x = alt.X("period:N", title=t("chart.period", lang), sort=None, axis=alt.Axis(labelAngle=0, labelFlush=False))
     bars = base.mark_bar(color="#1f5fa8", opacity=0.85).encode(
         x=x, y=alt.Y("completion:Q", title=t("chart.completion", lang), axis=alt.Axis(format="%")),
         tooltip=[alt.Tooltip("period:N", title=t("chart.period", lang)),
