@@ -78,8 +78,8 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
         sentence = row.sentence_zh if lang == "zh" else row.sentence_en
         if isinstance(sentence, str) and sentence:
             st.write(sentence)
-        if row.status == "na":
-            reason = row.reason_zh if lang == "zh" else row.reason_en
+        reason = row.reason_zh if lang == "zh" else row.reason_en
+        if row.status == "na" and not (isinstance(reason, str) and reason in str(sentence)):  # said once, not twice
             st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:

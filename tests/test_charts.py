@@ -125,6 +125,7 @@ def test_series_years_are_ordinal_integers_with_every_year_on_the_axis():
         x = layer["encoding"]["x"]
         assert x["field"] == "year" and x["type"] == "ordinal"
         assert x["scale"]["domain"] == list(range(2018, 2025))
+        assert x["axis"]["labelFlush"] is False  # the first label under its point, not pushed inside the plot
         assert all(isinstance(row["year"], int) for row in layer_rows(spec, layer))
 
 
@@ -257,3 +258,11 @@ def test_indicator_page_filters_to_first_hand_sources(db_path, monkeypatch):
     at.toggle(key="first_hand").set_value(True).run()
     table = next(d.value for d in at.dataframe if column in d.value.columns)
     assert table[t("prov.period", "zh")].tolist() == ["2023"] and table[column].tolist() == ["官方发布"]
+
+
+def test_the_reason_a_target_cannot_be_assessed_is_printed_once(db_path, monkeypatch):
+    """老字号 on the bundled data: 数据不足, its reason inside the sentence, not repeated in a box below it."""
+    at = _indicator_page(db_path, monkeypatch, ind="time_honoured_brands", region="430000")
+    reason = "缺少2020年基期值"
+    shown = [str(el.value) for el in list(at.markdown) + list(at.info)]
+    assert sum(text.count(reason) for text in shown) == 1
