@@ -457,6 +457,23 @@ class _Opaque:
         return self._text
 
 
+def _with_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """A `run` column: per name, the unbroken run of years its period label `x` (YYYY or YYYY-MM) belongs to."""
+    from .series import runs
+
+    if frame.empty:
+        return frame.assign(run=pd.Series(dtype=object))
+    years = pd.to_numeric(frame["x"].astype(str).str[:4], errors="coerce")
+    out = frame.assign(_year=years).sort_values(["name", "x"], kind="stable")
+    labels = []
+    for name, group in out.groupby("name", sort=False):
+        if group._year.isna().any():  # not years: one line per name, as before
+            labels += [f"{name}#0"] * len(group)
+        else:
+            labels += [f"{name}#{r}" for r in runs(group._year.astype(int))]
+    return out.assign(run=labels).drop(columns="_year").reset_index(drop=True)
+
+
 @_memoised
 def build_small_multiples(series: pd.DataFrame, *, order: list[str], shared_scale: bool = False,
                           yardstick: float | None = None, columns: int = 4, width: int = 200,
@@ -466,8 +483,11 @@ def build_small_multiples(series: pd.DataFrame, *, order: list[str], shared_scal
     `series`: columns name, x (str period label), value; `order`: the panels' names in reading order.
     With `shared_scale` every panel has the same y axis; otherwise each its own.
     """
+    series = _with_runs(series)
     line = alt.Chart().mark_line(point=True, color=SERIES_COLOURS["observed"]).encode(
-        x=alt.X("x:N", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        # periods in time order whatever the order of the rows (a panel missing early years once put 2015 last)
+        x=alt.X("x:N", title=None, sort="ascending", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        detail="run:N",  # no line across a missing year
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("name:N", title=None), alt.Tooltip("x:N", title=None),
                  alt.Tooltip("value:Q", title=None, format=",.1f")])
@@ -486,8 +506,9 @@ def build_small_multiples(series: pd.DataFrame, *, order: list[str], shared_scal
 def build_comparison_chart(frame: pd.DataFrame, *, measure_title: str, yardstick: float | None = None,
                            yardstick_label: str = "", lang: str = "zh") -> alt.LayerChart:
     """Two (or more) regions' series side by side, against the yardstick. `frame`: columns x, value, name."""
-    lines = alt.Chart(frame).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("x:N", title=t("chart.period", lang), sort=None, axis=alt.Axis(labelAngle=0)),
+    lines = alt.Chart(_with_runs(frame)).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("x:N", title=t("chart.period", lang), sort="ascending", axis=alt.Axis(labelAngle=0)),
+        detail="run:N",
         y=alt.Y("value:Q", title=measure_title, scale=alt.Scale(zero=False)),
         color=alt.Color("name:N", title=None, legend=alt.Legend(**LINE_LEGEND)),
         tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)), alt.Tooltip("x:N", title=t("chart.period", lang)),

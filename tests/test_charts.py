@@ -266,3 +266,21 @@ def test_the_reason_a_target_cannot_be_assessed_is_printed_once(db_path, monkeyp
     reason = "缺少2020年基期值"
     shown = [str(el.value) for el in list(at.markdown) + list(at.info)]
     assert sum(text.count(reason) for text in shown) == 1
+
+
+def test_small_multiples_and_comparison_keep_time_order_and_break_lines_at_gaps():
+    """长沙 has 2015, 2016 and 2018 (no 2017); 株洲 only 2018 and 2016, listed first and out of order."""
+    frame = pd.DataFrame({"name": ["株洲", "株洲", "长沙", "长沙", "长沙"], "x": ["2018", "2016", "2018", "2015", "2016"],
+                          "value": [5.0, 4.0, 3.0, 1.0, 2.0]})
+    spec = charts.build_small_multiples(frame, order=["长沙", "株洲"]).to_dict()
+    line = spec["spec"]["layer"][0]
+    assert line["encoding"]["x"]["sort"] == "ascending"
+    rows = spec["datasets"][spec["data"]["name"]]
+    runs = {}
+    for row in rows:
+        runs.setdefault(row["run"], []).append(int(row["x"]))
+    assert {k: sorted(v) for k, v in runs.items()} == {"长沙#0": [2015, 2016], "长沙#1": [2018],
+                                                       "株洲#0": [2016], "株洲#1": [2018]}
+    comparison = charts.build_comparison_chart(frame, measure_title="%").to_dict()
+    layer = comparison["layer"][0]
+    assert layer["encoding"]["x"]["sort"] == "ascending" and layer["encoding"]["detail"]["field"] == "run"
