@@ -20,17 +20,41 @@ def up_to(frame: pd.DataFrame, as_of: str | None) -> pd.DataFrame:
         return frame
     return frame[frame.year * 12 + frame.month <= cutoff]
 
+def _provenance(frame: pd.DataFrame) -> list[str]:
+    return [c for c in ("source", "source_url") if c in frame.columns]
+
 
 def annual_levels(series: pd.DataFrame) -> pd.DataFrame:
-    """Annual rows that carry a level: columns year, value."""
+    """Annual rows that carry a level: columns year (int), value, and source, source_url where the series has them
+    (the chart's 数据来源 note)."""
     annual = series[(series.period_type == "annual") & series.value.notna()]
-    return annual[["year", "value"]].reset_index(drop=True)
+    return annual[["year", "value"] + _provenance(annual)].astype({"year": int}).reset_index(drop=True)
 
 
 def growth_rates(series: pd.DataFrame) -> pd.DataFrame:
-    """Official year-on-year rates, annual and year-to-date: columns period, period_type, year, month, yoy_pct."""
+    """Official year-on-year rates, annual and year-to-date: columns period, period_type, year, month, yoy_pct,
+    status (and source, source_url where the series has them)."""
     rates = series[series.yoy_pct.notna()]
-    return rates[["period", "period_type", "year", "month", "yoy_pct", "status"]].reset_index(drop=True)
+    return rates[["period", "period_type", "year", "month", "yoy_pct", "status"] + _provenance(rates)].reset_index(
+        drop=True)
+
+
+def runs(years) -> list[int]:
+    """For sorted years, the number of the unbroken run each belongs to: a line is drawn within a run only, never
+    across a missing year (2020, 2021, 2024 → 0, 0, 1)."""
+    numbers, run, previous = [], 0, None
+    for year in years:
+        if previous is not None and int(year) - previous > 1:
+            run += 1
+        numbers.append(run)
+        previous = int(year)
+    return numbers
+
+
+def gaps(years) -> list[tuple[int, int]]:
+    """The missing stretches between observed years, as (first missing, last missing): 2018, 2024 → [(2019, 2023)]."""
+    observed = sorted({int(y) for y in years})
+    return [(a + 1, b - 1) for a, b in zip(observed, observed[1:]) if b - a > 1]
 
 
 def ytd_completion(series: pd.DataFrame, path: pd.DataFrame) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .db import Reader
+from .sources import annotate as with_source_class
 
 FAR_FUTURE = datetime(9999, 12, 31)
 
@@ -230,7 +231,7 @@ def find_observations(reader: Reader, dataset: str = "official", *, indicator_id
         matched = int(frame["matched"].iloc[0])
     else:
         matched = int(reader.query_rows(f"SELECT count(*) {matches}", params)[0][0]) if limit <= 0 else 0
-    return frame.drop(columns=["matched"]), matched
+    return with_source_class(frame.drop(columns=["matched"])), matched
 
 
 def history(reader: Reader, dataset: str, indicator_id: str, region_code: str, period: str) -> pd.DataFrame:
@@ -254,7 +255,7 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
     can be imported again; the rest are for people to read.
     """
     source = "observations" if all_vintages else "observations_latest"
-    return reader.query_df(
+    return with_source_class(reader.query_df(
         "SELECT o.indicator_id AS indicator, o.region_code AS region, o.period,"
         " o.value_published AS value, o.unit_published AS unit, o.yoy_pct,"
         " o.source, o.source_url, o.note, o.quote, o.status, o.period_type,"
@@ -265,7 +266,7 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
         "JOIN datasets d ON d.id = o.dataset "
         "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "
         "WHERE o.dataset = ? ORDER BY o.indicator_id, o.region_code, o.year, o.month, o.period_type, o.vintage",
-        [dataset])
+        [dataset]))
 
 
 def target_periods(reader: Reader, dataset: str = "official") -> list[str]:
@@ -294,16 +295,16 @@ def provenance(reader: Reader, dataset: str, keys: list[str]) -> pd.DataFrame:
     if not keys:
         return pd.DataFrame(columns=["indicator_id", "region_code", "period", "period_type", "value_published",
                                      "unit_published", "yoy_pct", "source", "source_url", "quote", "note",
-                                     "status", "vintage", "is_derived"])
+                                     "status", "vintage", "is_derived", "source_class"])
     parts = [k.split("|") for k in keys]
     indicators = sorted({p[0] for p in parts})
     regions = sorted({p[1] for p in parts if len(p) > 1})
-    return reader.query_df(
+    return with_source_class(reader.query_df(
         "SELECT indicator_id, region_code, period, period_type, value_published, unit_published, yoy_pct, source,"
         " source_url, quote, note, status, vintage, is_derived FROM observations_current "
         "WHERE dataset = ? AND list_contains(?, indicator_id) AND list_contains(?, region_code)"  # reach the scan
         " AND list_contains(?, indicator_id || '|' || region_code || '|' || period_type || '|' || period) "
-        "ORDER BY indicator_id, region_code, year, month", [dataset, indicators, regions, keys])
+        "ORDER BY indicator_id, region_code, year, month", [dataset, indicators, regions, keys]))
 
 
 def revisions(reader: Reader, dataset: str = "official", limit: int = 200) -> pd.DataFrame:

@@ -4,7 +4,7 @@ behind the status, and the provenance of every figure shown."""
 import pandas as pd
 import streamlit as st
 
-from monitor import assess, charts, regions, series
+from monitor import assess, charts, regions, series, sources
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from monitor.target_kinds import kind_of
@@ -78,8 +78,9 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
         sentence = pick(row, "sentence", lang)
         if sentence:
             st.write(sentence)
-        if row.status == "na":
-            st.info(t("overview.missing", lang, reason=pick(row, "reason", lang)), icon=":material/info:")
+        reason = pick(row, "reason", lang)
+        if row.status == "na" and reason not in sentence:  # said once, not twice
+            st.info(t("overview.missing", lang, reason=reason), icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
@@ -101,6 +102,8 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
 
 def render_level_chart(obs_series: pd.DataFrame, path: pd.DataFrame, row, indicator_row) -> None:
     levels = series.annual_levels(obs_series)
+    if note := charts.empty_note(levels, lang):  # nothing observed: a sentence, not an empty chart
+        return st.info(note, icon=":material/info:")
     target_year = int(row.target_period) if isinstance(row.target_period, str) and row.target_period.isdigit() else None
     target_value = row.target_value
     if kind_of(row.target_type).value_is_points:  # the target is a change: draw the level it implies
@@ -115,6 +118,8 @@ def render_level_chart(obs_series: pd.DataFrame, path: pd.DataFrame, row, indica
 def render_growth_chart(obs_series: pd.DataFrame, row) -> None:
     rates = series.growth_rates(obs_series)
     annual = rates[rates.period_type == "annual"]
+    if note := charts.empty_note(annual, lang, "yoy_pct"):
+        return st.info(note, icon=":material/info:")
     chart = charts.build_growth_chart(annual, target_rate=row.target_value, lang=lang, title=pick(row, "name", lang))
     st.altair_chart(chart, width="stretch")
     download_chart_png(chart, f"{row.target_id}_{row.region}", lang, key=f"png_{row.target_id}")
@@ -167,7 +172,8 @@ st.subheader(t("indicator.data_title", lang))
 if obs_series.empty:
     st.warning(t("indicator.no_data", lang), icon=":material/database_off:")
 else:
-    table = provenance_frame(obs_series, lang)
+    first_hand = st.toggle(t("source_class.filter", lang), key="first_hand", help=t("source_class.filter_help", lang))
+    table = provenance_frame(sources.first_hand_only(obs_series) if first_hand else obs_series, lang)
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         t("prov.url", lang): st.column_config.LinkColumn(t("prov.url", lang)),
         t("prov.vintage", lang): st.column_config.DatetimeColumn(t("prov.vintage", lang), format="YYYY-MM-DD HH:mm"),

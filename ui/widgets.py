@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from monitor import charts, export
+from monitor import charts, export, sources
 from monitor.i18n import t
 
 # Status → (badge colour, icon). The label text always accompanies the colour.
@@ -63,6 +63,7 @@ def provenance_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("prov.yoy", lang): frame.yoy_pct,
         t("prov.status", lang): [data_status_label(s, lang) for s in frame.status],
         t("prov.source", lang): frame.source,
+        t("source_class.column", lang): sources.labels(frame, lang),
         t("prov.url", lang): frame.source_url,
         t("prov.quote", lang): frame.quote,
         t("prov.note", lang): frame.note,
