@@ -36,6 +36,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
+from .i18n import t
+
 __all__ = [
     "DEFAULT_BASE_URL", "API_PREFIX", "PATH_ESDATA", "PATH_ESDATA_ALT", "PATH_INDEX_TREE",
     "PATH_INDICATORS", "PATH_LATEST_DT", "PATH_DA_CATALOGS", "PATH_DAS", "PORTAL_PAGE_PATH",
@@ -93,8 +95,11 @@ MISSING_MARKERS = frozenset({"", "无", "-", "--", "…"})
 PERIOD_RE = re.compile(r"^(\d{4})(\d{2})(MM|SS)$|^(\d{4})YY$")
 _STRIP_CHARS = {",": "", "\u3000": "", "\xa0": ""}
 _STRIP_TABLE = str.maketrans(_STRIP_CHARS)
-_LABEL_BRACKETS = str.maketrans({"（": "(", "）": ")"})
-_SLICE_RE = re.compile(r"^(?P<base>.*)\((?P<start>\d{4})-(?P<end>\d{4})?\)$")
+_LABEL_BRACKETS = str.maketrans({"（": "(", "）": ")", "－": "-", "—": "-", "–": "-", "～": "-", "~": "-"})
+#: A time-sliced leaf's suffix, after normalize_label: "(2021-2025)", "(2026-)", open starts
+#: "(-2015)", open ends "(2018-至今)" / "(2018年-至今)" (real node names, see
+#: tests/fixtures/nbs/real/tree_cache_subset.json).
+_SLICE_RE = re.compile(r"^(?P<base>.*)\((?P<start>\d{4})?年?-(?P<end>\d{4}|至今)?年?\)$")
 
 #: The 31 provincial-level regions, as (12-digit NBS code, show name).
 PROVINCES: tuple[tuple[str, str], ...] = tuple(
@@ -112,6 +117,11 @@ PROVINCES: tuple[tuple[str, str], ...] = tuple(
     )
 )
 DAS_PRESETS = {"provinces": [{"text": name, "value": code} for code, name in PROVINCES]}
+
+
+def _bi(key: str, **params: Any) -> str:
+    """A message the user sees, in Chinese and English (words from monitor/locales/*.toml)."""
+    return f"{t(key, 'zh', **params)} / {t(key, 'en', **params)}"
 
 
 # --------------------------------------------------------------------------------------
@@ -473,27 +483,41 @@ def parse_esdata(
     return rows
 
 
-def match_tree_nodes(nodes: Iterable[Mapping[str, Any]], label: str, *, allow_slices: bool = False) -> list[dict]:
+def _node_name(node: Mapping[str, Any]) -> str:
+    return str(node.get("name") or node.get("_name") or "")
+
+
+def match_tree_nodes(nodes: Iterable[Mapping[str, Any]], label: str, *, allow_slices: bool = False,
+                     warnings: list[str] | None = None) -> list[dict]:
     """Catalogue nodes whose normalized name equals ``label``; with ``allow_slices`` also
-    time-sliced leaves such as ``社会消费品零售总额(2021-2025)`` / ``(2026-)``."""
+    time-sliced leaves such as ``社会消费品零售总额(2021-2025)``, ``(2026-)``, ``(-2015)``,
+    ``(2018-至今)`` (full-width brackets/dashes and stray spaces allowed). A node that starts
+    with the label and a bracket but whose suffix is not a recognisable slice is reported
+    in ``warnings``, never dropped silently."""
     want = normalize_label(label)
     out = []
     for node in nodes:
-        name = normalize_label(node.get("name") or node.get("_name") or "")
+        name = normalize_label(_node_name(node))
         if name == want:
             out.append(dict(node))
         elif allow_slices:
             m = _SLICE_RE.match(name)
-            if m and m.group("base") == want:
+            if m and m.group("base") == want and (m.group("start") or m.group("end")):
                 out.append(dict(node))
+            elif name.startswith(want + "(") and warnings is not None:
+                warnings.append(_bi("nbs.slice_unrecognised", name=_node_name(node).strip(),
+                                    id=node.get("_id"), label=label))
     return out
 
 
 def _slice_years(node: Mapping[str, Any]) -> tuple[int | None, int | None]:
-    name = normalize_label(node.get("name") or node.get("_name") or "")
+    """(first year, last year) of a catalogue leaf; ``None`` for an open start or end."""
+    name = normalize_label(_node_name(node))
     m = _SLICE_RE.match(name)
-    if m:
-        return int(m.group("start")), (int(m.group("end")) if m.group("end") else None)
+    if m and (m.group("start") or m.group("end")):
+        start = int(m.group("start")) if m.group("start") else None
+        end = int(m.group("end")) if m.group("end") and m.group("end").isdigit() else None
+        return start, end
 
     def year_of(v: Any) -> int | None:
         m2 = re.match(r"\s*(\d{4})", str(v or ""))
@@ -1168,7 +1192,7 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn:
     for depth, label in enumerate(spec.tree_path):
         last = depth == len(spec.tree_path) - 1
         nodes = client.query_index_tree(spec.database_code, pid)
-        matches = match_tree_nodes(nodes, label, allow_slices=last)
+        matches = match_tree_nodes(nodes, label, allow_slices=last, warnings=warn)
         if not matches:
             names = [str(n.get("name") or n.get("_name") or "").strip() for n in nodes]
             raise SchemaDrift(

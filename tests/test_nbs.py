@@ -274,6 +274,48 @@ def test_match_tree_nodes_with_time_slices():
     assert match_tree_nodes(load("tree_code6_level1.json")["data"], "国内贸易")[0]["name"] == "国内贸易 "
 
 
+REAL = FIX / "real"
+
+
+def real_tree(key):
+    return json.loads((REAL / "tree_cache_subset.json").read_text(encoding="utf-8"))[key]
+
+
+def test_real_time_slice_names_open_starts_open_ends_and_full_width_are_candidates():
+    # Real queryIndexTreeAsync node lists (Logoutx/china-consumer-data-dashboard tree_cache.json).
+    cpi = real_tree("1:5b434e4d5e634a39b27a95f8251e9aae")
+    got = match_tree_nodes(cpi, "全国居民消费价格分类指数 (上年同月=100)", allow_slices=True)
+    assert [n["name"] for n in got] == [
+        "全国居民消费价格分类指数 (上年同月=100) (2026-)", "全国居民消费价格分类指数 (上年同月=100) (2021-2025)",
+        "全国居民消费价格分类指数 (上年同月=100) (2016-2020) ", "全国居民消费价格分类指数 (上年同月=100) (-2015) "]
+    assert [nbs._slice_years(n) for n in got] == [(2026, None), (2021, 2025), (2016, 2020), (None, 2015)]
+    ppi = match_tree_nodes(real_tree("1:3c9c459384c74f578f3541b2198aac70"),
+                           "分行业工业生产者出厂价格指数 (上年同期=100)", allow_slices=True)
+    assert [nbs._slice_years(n) for n in ppi] == [(None, 2025), (2026, None)]
+    ind = match_tree_nodes(real_tree("1:f484811113a5470892cb52b00c2b35c2"), "工业分大类行业增加值增长速度",
+                           allow_slices=True)
+    assert [n["_id"][:8] for n in ind] == ["240338c2", "41f883ee", "f581720f"]
+    assert nbs._slice_years(ind[-1]) == (2018, None)                          # '(2018-至今) '
+    fai = real_tree("1:c3079d221d2943888b87d47c28abf64e")
+    assert [nbs._slice_years(n) for n in match_tree_nodes(fai, "按行业分固定资产投资增速", allow_slices=True)] == [
+        (2018, None)]                                                         # '（2018-）' full-width
+    assert [nbs._slice_years(n) for n in match_tree_nodes(fai, "按登记注册类型分固定资产投资增速",
+                                                          allow_slices=True)] == [(None, 2023), (2024, None)]
+    dashes = [{"_id": "x", "name": "社会消费品零售总额（2016－2020） "}, {"_id": "y", "name": "社会消费品零售总额 (2018年-至今)"}]
+    assert [nbs._slice_years(n) for n in match_tree_nodes(dashes, "社会消费品零售总额", allow_slices=True)] == [
+        (2016, 2020), (2018, None)]
+
+
+def test_a_leaf_that_looks_like_the_series_but_not_like_a_slice_is_a_warning():
+    nodes = real_tree("1:5b434e4d5e634a39b27a95f8251e9aae") + [
+        {"_id": "odd", "name": "全国居民消费价格分类指数 (上年同月=100) (按季度) "}]
+    warnings = []
+    got = match_tree_nodes(nodes, "全国居民消费价格分类指数(上年同月=100)", allow_slices=True, warnings=warnings)
+    assert "odd" not in [n["_id"] for n in got] and len(got) == 4
+    assert len(warnings) == 1 and "odd" in warnings[0] and "(按季度)" in warnings[0]
+    assert "无法识别" in warnings[0] and "not recognised" in warnings[0]
+
+
 # --------------------------------------------------------------------------------------
 # registry and label resolution
 # --------------------------------------------------------------------------------------
