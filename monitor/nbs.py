@@ -756,7 +756,7 @@ def assemble_rows(
         slot = slots.setdefault(key, {
             "value": None, "yoy": None, "value_id": None, "yoy_id": None, "unit": None,
             "cid": cell["cid"], "root_id": cell["root_id"], "source_url": cell["source_url"],
-            "da": cell["region_code"],
+            "da": cell["region_code"], "path": cell.get("path"),
         })
         if f.column == "value":
             if slot["value_id"] is not None and slot["value_id"] != cell["indicator_id"]:
@@ -785,6 +785,8 @@ def assemble_rows(
         if s["value_id"] and s["yoy_id"]:
             note["yoy_indicator_id"] = s["yoy_id"]
         note["da"] = s["da"]
+        if s["path"]:
+            note["path"] = s["path"]  # the catalogue path actually used
         rows.append({
             "indicator": indicator,
             "region": region6,
@@ -1178,23 +1180,22 @@ def _to_frame(records: list[dict]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn: list[str]) -> tuple[str, list[dict]]:
-    roots = client.query_index_tree(spec.database_code, "")
-    if not roots or not roots[0].get("_id"):
-        raise SchemaDrift(f"series {spec.name!r}: queryIndexTreeAsync returned no root for database code "
-                          f"{spec.database_code}. {_FIX_HINT}")
-    root_id = str(roots[0]["_id"])
-    if root_id != spec.root_id:
-        warn.append(f"database {spec.database_code} root id is now {root_id} (registry has {spec.root_id}); "
-                    "used the live one; update the registry")
+#: At most this many catalogue requests when a registered tree path no longer leads to the
+#: leaf and the whole tree is searched by label (each request is paced).
+MAX_TREE_SEARCH_CALLS = 60
+
+
+def _walk_registered(tree: Callable[[str], list[dict]], spec: SeriesSpec, root_id: str,
+                     warn: list[str]) -> tuple[list[dict], list[str]]:
+    """Follow ``spec.tree_path`` from the root; raise :class:`SchemaDrift` where it breaks."""
     pid = root_id
     walked: list[str] = []
     for depth, label in enumerate(spec.tree_path):
         last = depth == len(spec.tree_path) - 1
-        nodes = client.query_index_tree(spec.database_code, pid)
+        nodes = tree(pid)
         matches = match_tree_nodes(nodes, label, allow_slices=last, warnings=warn)
         if not matches:
-            names = [str(n.get("name") or n.get("_name") or "").strip() for n in nodes]
+            names = [_node_name(n).strip() for n in nodes]
             raise SchemaDrift(
                 f"series {spec.name!r}: no catalogue node {label!r} under {' › '.join(walked) or 'the root'} "
                 f"of database {spec.database_code} (found: {names[:20]}). {_FIX_HINT}")
@@ -1208,23 +1209,90 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn:
         leaves = [m for m in matches if _is_leaf(m)]
         if not leaves:
             raise SchemaDrift(f"series {spec.name!r}: {' › '.join(walked)} is no longer a leaf. {_FIX_HINT}")
-        keep = []
-        for leaf in leaves:
-            _, end = _slice_years(leaf)
-            if end is None or end >= since_year:
-                keep.append(leaf)
-        if not keep:
-            warn.append(f"no leaf of {' › '.join(walked)} covers {since_year} or later; nothing fetched")
-        return root_id, keep
+        return leaves, walked
     raise SchemaDrift(f"series {spec.name!r}: empty tree_path")  # pragma: no cover (registry forbids)
+
+
+def _search_leaf(tree: Callable[[str], list[dict]], spec: SeriesSpec, root_id: str,
+                 warn: list[str]) -> tuple[list[dict], list[str]] | None:
+    """Breadth-first search of the whole tree for leaves labelled like the registered leaf.
+    The shallowest level holding it wins; two different parents there are ambiguous."""
+    label = spec.tree_path[-1]
+    level: list[tuple[str, list[str]]] = [(root_id, [])]
+    calls = 0
+    while level:
+        hits: dict[tuple[str, ...], list[dict]] = {}
+        below: list[tuple[str, list[str]]] = []
+        for pid, path in level:
+            if calls >= MAX_TREE_SEARCH_CALLS:
+                raise SchemaDrift(
+                    f"series {spec.name!r}: searched {calls} catalogue nodes of database {spec.database_code} "
+                    f"for {label!r} without finding it; stopped to stay polite. {_FIX_HINT}")
+            calls += 1
+            nodes = tree(pid)
+            for m in match_tree_nodes(nodes, label, allow_slices=True, warnings=warn):
+                if _is_leaf(m):
+                    hits.setdefault(tuple(path), []).append(m)
+            below += [(str(n["_id"]), path + [_node_name(n).strip()]) for n in nodes
+                      if n.get("_id") and not _is_leaf(n)]
+        if len(hits) > 1:
+            where = "; ".join(" › ".join(p + (label,)) for p in hits)
+            raise SchemaDrift(f"series {spec.name!r}: {label!r} is a leaf in several places ({where}); "
+                              f"ambiguous. {_FIX_HINT}")
+        if hits:
+            (path, leaves), = hits.items()
+            return leaves, list(path) + [label]
+        level = below
+    return None
+
+
+def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
+                     warn: list[str]) -> tuple[str, list[dict], list[str]]:
+    """Find the series' catalogue leaves: the registered path first, else the leaf's label
+    anywhere under the root (reported as a changed path, not fatal). Returns the root id,
+    the leaves covering ``since_year`` or later, and the path actually used."""
+    roots = client.query_index_tree(spec.database_code, "")
+    if not roots or not roots[0].get("_id"):
+        raise SchemaDrift(f"series {spec.name!r}: queryIndexTreeAsync returned no root for database code "
+                          f"{spec.database_code}. {_FIX_HINT}")
+    root_id = str(roots[0]["_id"])
+    if root_id != spec.root_id:
+        warn.append(f"database {spec.database_code} root id is now {root_id} (registry has {spec.root_id}); "
+                    "used the live one; update the registry")
+    cache: dict[str, list[dict]] = {}
+
+    def tree(pid: str) -> list[dict]:
+        if pid not in cache:
+            cache[pid] = client.query_index_tree(spec.database_code, pid)
+        return cache[pid]
+
+    try:
+        leaves, path = _walk_registered(tree, spec, root_id, warn)
+    except SchemaDrift as registered:
+        found = _search_leaf(tree, spec, root_id, warn)
+        if found is None:
+            raise SchemaDrift(f"{registered} Searched the whole tree for {spec.tree_path[-1]!r} too: "
+                              "not found.") from registered
+        leaves, path = found
+        warn.append(_bi("nbs.path_changed", series=spec.name, registered=" › ".join(spec.tree_path),
+                        used=" › ".join(path)))
+    keep = []
+    for leaf in leaves:
+        _, end = _slice_years(leaf)
+        if end is None or end >= since_year:
+            keep.append(leaf)
+    if not keep:
+        warn.append(f"no leaf of {' › '.join(path)} covers {since_year} or later; nothing fetched")
+    return root_id, keep, path
 
 
 def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: date,
                   fetched_at: str, warn: list[str]) -> list[dict]:
+    path: list[str] = []
     if spec.cid:
         targets_raw = [(spec.cid, spec.root_id)]
     else:
-        root_id, leaves = _discover_leaves(client, spec, since_year, warn)
+        root_id, leaves, path = _discover_leaves(client, spec, since_year, warn)
         targets_raw = [(str(leaf["_id"]), root_id) for leaf in leaves]
     if spec.frequency == "month":
         dts = build_dts("month", (since_year, 1), (today.year, today.month))
@@ -1240,6 +1308,8 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
         resp = client.es_data(body)
         for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn):
             cell.update(field=by_id[cell["indicator_id"]], cid=cid, root_id=root_id, source_url=resp.url)
+            if path:
+                cell["path"] = " › ".join(path)
             cells.append(cell)
     return assemble_rows(spec, cells, since_year=since_year, fetched_at=fetched_at, warnings=warn)
 

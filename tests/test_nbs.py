@@ -264,14 +264,14 @@ def test_check_envelope():
 
 
 def test_match_tree_nodes_with_time_slices():
-    nodes = load("tree_code6_level2_trade.json")["data"]
+    nodes = load("tree_code6_level1.json")["data"]
     exact = match_tree_nodes(nodes, "社会消费品零售总额")
     assert [n["_id"] for n in exact] == ["fa6e00000000000000000000000006b1"]
     sliced = match_tree_nodes(nodes + [{"_id": "s3", "name": "社会消费品零售总额(2026-)"}],
                               "社会消费品零售总额", allow_slices=True)
     assert [n["_id"] for n in sliced] == ["fa6e00000000000000000000000006b0",
                                           "fa6e00000000000000000000000006b1", "s3"]
-    assert match_tree_nodes(load("tree_code6_level1.json")["data"], "国内贸易")[0]["name"] == "国内贸易 "
+    assert match_tree_nodes(nodes, "国内贸易") == []   # a monthly-tree category, not in the annual tree
 
 
 REAL = FIX / "real"
@@ -331,7 +331,7 @@ def test_registry_loads_and_covers_the_brief():
         ("current_value", "month", "value"), ("yoy", "month", "yoy_pct"),
         ("cumulative_value", "ytd", "value"), ("cumulative_growth", "ytd", "yoy_pct")]
     prov = reg["provincial_retail_annual"]
-    assert prov.cid is None and prov.tree_path == ("国内贸易", "社会消费品零售总额")
+    assert prov.cid is None and prov.tree_path == ("社会消费品零售总额",)   # a top-level leaf
     assert prov.show_type == "3" and len(prov.das) == 31 and prov.root_id == "c4d82af16c3d4f0cb4f09d4af7d5888e"
     new = reg["national_online_retail_2026"]
     assert all(set(f.candidate_ids) == set(NEW_IDS) for f in new.fields)
@@ -489,7 +489,9 @@ def test_provincial_annual_via_tree_walk(full, nbs_server):
     assert note["cid"] == "fa6e00000000000000000000000006b1"          # the leaf found by label
     assert note["indicator_id"] == "fa6e00000000000000000000000006c1"  # the indicator found by label
     assert note["root_id"] == "c4d82af16c3d4f0cb4f09d4af7d5888e" and note["da"] == "430000000000"
-    # the time-sliced (2000-2015) leaf was skipped; the data request used showType 3 + 31 das
+    assert note["path"] == "社会消费品零售总额"                       # the catalogue path actually used
+    assert not any("path" in w for w in full.warnings)                # the registered path worked
+    # the time-sliced (-2015) leaf was skipped; the data request used showType 3 + 31 das
     bodies = [r.json for r in nbs_server.requests_to("/stream/esData") if r.json["cid"].startswith("fa6e")]
     assert len(bodies) == 1 and bodies[0]["showType"] == "3" and len(bodies[0]["das"]) == 31
     assert bodies[0]["dts"] == ["2021YY-2025YY"]
@@ -843,13 +845,46 @@ def test_new_definition_ids_resolved_by_label_at_run_time(client, nbs_server):
 
 
 def test_tree_drift_fails_the_provincial_series(client, nbs_server):
-    trade = nbs_server.trees[("6", "fa6e00000000000000000000000006a3")]
-    for node in trade["data"]:
-        node["name"] = node["name"].replace("社会消费品零售总额", "社会消费品零售额")
+    for key in (("6", "c4d82af16c3d4f0cb4f09d4af7d5888e"), ("6", "fa6e00000000000000000000000006a3")):
+        for node in nbs_server.trees[key]["data"]:
+            node["name"] = node["name"].replace("社会消费品零售总额", "社会消费品零售额")
     res = run(client, series=["provincial_retail_annual", "changsha_retail_annual"])
     assert [(f[0], f[1]) for f in res.failures] == [("provincial_retail_annual", "SchemaDrift")]
     assert "社会消费品零售额" in res.failures[0][2]                      # says what it found instead
+    assert "Searched the whole tree" in res.failures[0][2]
     assert len(res.rows) == 5
+
+
+def registry_with(tmp_path, old, new):
+    text = Path(nbs.REGISTRY_PATH).read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / "registry.toml"
+    p.write_text(text.replace(old, new), encoding="utf-8")
+    return load_registry(p)
+
+
+def test_provincial_leaf_at_the_top_of_the_annual_tree_is_found_under_the_old_registered_path(
+        client, nbs_server, tmp_path):
+    # The registry as it was (国内贸易 › 社会消费品零售总额) against a real-shaped annual tree, whose
+    # 社会消费品零售总额 is a top-level leaf: found by label, the changed path reported, not fatal.
+    reg = registry_with(tmp_path, 'tree_path = ["社会消费品零售总额"]', 'tree_path = ["国内贸易", "社会消费品零售总额"]')
+    res = fetch_nbs(2021, client=client, series=["provincial_retail_annual"], registry=reg, today=TODAY)
+    assert res.failures == [] and len(res.rows) == 153
+    changed = [w for w in res.warnings if "国内贸易 › 社会消费品零售总额" in w]
+    assert len(changed) == 1
+    assert "实际使用“社会消费品零售总额”" in changed[0] and "used '社会消费品零售总额' instead" in changed[0]
+    assert json.loads(res.rows["note"].iloc[0])["path"] == "社会消费品零售总额"
+
+
+def test_a_leaf_moved_deeper_is_found_and_its_new_path_reported(client, nbs_server):
+    level1 = nbs_server.trees[("6", "c4d82af16c3d4f0cb4f09d4af7d5888e")]["data"]
+    moved = [n for n in level1 if "社会消费品零售总额" in n["name"]]
+    level1[:] = [n for n in level1 if n not in moved]
+    nbs_server.trees[("6", "fa6e00000000000000000000000006a3")]["data"].extend(moved)
+    res = run(client, series=["provincial_retail_annual"])
+    assert res.failures == [] and len(res.rows) == 153
+    assert any("used '批发和零售业 › 社会消费品零售总额' instead" in w for w in res.warnings)
+    assert json.loads(res.rows["note"].iloc[0])["path"] == "批发和零售业 › 社会消费品零售总额"
 
 
 def test_root_id_change_is_a_warning(client, nbs_server):

@@ -255,15 +255,17 @@ def main() -> None:
     write_json("indicators_city_retail_annual.json", indicators(CITY, CID_CITY))
     write_json("indicators_province_retail_annual.json", indicators(PROV, CID_PROV_RETAIL))
     write_json("tree_code6_root.json", env([node(ROOT_PROV_YEAR, "分省年度数据", "", 0, False)]))
+    # Real annual trees hold 社会消费品零售总额 as a TOP-LEVEL leaf (no 国内贸易 category: that is
+    # the monthly trees' category); older years sit in a time-sliced sibling "(-2015)".
     write_json("tree_code6_level1.json", env([
         node(ID_ZONGHE, "综合", ROOT_PROV_YEAR, 1, False),
         node(ID_HESUAN, "国民经济核算", ROOT_PROV_YEAR, 1, False),
-        node(ID_MAOYI, "国内贸易 ", ROOT_PROV_YEAR, 1, False),
+        node(CID_PROV_RETAIL_OLD, "社会消费品零售总额 (-2015) ", ROOT_PROV_YEAR, 1, True, "", "2015"),
+        node(CID_PROV_RETAIL, "社会消费品零售总额 ", ROOT_PROV_YEAR, 1, True, "2016", "2025"),
+        node(ID_MAOYI, "批发和零售业", ROOT_PROV_YEAR, 1, False),
         node(ID_JIAGE, "价格", ROOT_PROV_YEAR, 1, False),
     ]))
     write_json("tree_code6_level2_trade.json", env([
-        node(CID_PROV_RETAIL_OLD, "社会消费品零售总额（2000-2015）", ID_MAOYI, 2, True, "2000", "2015"),
-        node(CID_PROV_RETAIL, "社会消费品零售总额", ID_MAOYI, 2, True, "2016", "2025"),
         node(CID_PROV_WHOLESALE, "限额以上批发和零售业", ID_MAOYI, 2, True, "2016", "2025"),
     ]))
     write_json("tree_code1_root.json", env([node(ROOT_MONTHLY, "月度数据", "", 0, False)]))
