@@ -42,14 +42,14 @@ __all__ = [
     "DEFAULT_BASE_URL", "API_PREFIX", "PATH_ESDATA", "PATH_ESDATA_ALT", "PATH_INDEX_TREE",
     "PATH_INDICATORS", "PATH_LATEST_DT", "PATH_DA_CATALOGS", "PATH_DAS", "PORTAL_PAGE_PATH",
     "REGISTRY_PATH", "COLUMNS", "PROVINCES",
-    "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "EndpointRetired",
+    "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "ServiceErrorPage", "EndpointRetired",
     "EndpointMoved", "BadRequest", "MalformedResponse", "ApiError", "SchemaDrift",
     "NbsConfig", "NbsClient", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
     "period_token", "build_dts", "region_da", "build_index_tree_request",
     "build_indicators_request", "build_latest_dt_request", "build_da_catalog_request",
     "build_das_request", "build_esdata_request",
     "parse_period", "parse_value", "normalize_label", "indicator_label", "check_envelope",
-    "parse_esdata", "match_tree_nodes", "resolve_fields", "assemble_rows",
+    "parse_esdata", "classify_html", "match_tree_nodes", "resolve_fields", "assemble_rows",
     "load_registry", "fetch_nbs", "empty_rows",
 ]
 
@@ -143,6 +143,11 @@ class RateLimited(NbsError):
 
 class BlockedByWAF(NbsError):
     """The Wangsu WAF answered with an HTML page / challenge instead of JSON."""
+
+
+class ServiceErrorPage(NbsError):
+    """HTTP 200 with the portal's HTML "服务异常" error page: the path or the parameters are
+    wrong (the portal's answer to a request it does not understand). Not a block; not retried."""
 
 
 class EndpointRetired(NbsError):
@@ -376,6 +381,24 @@ def normalize_label(label: Any) -> str:
 def indicator_label(item: Mapping[str, Any]) -> str:
     """The label NBS shows for an indicator (``i_showname``, falling back to ``_name``)."""
     return str(item.get("i_showname") or item.get("_name") or "")
+
+
+#: Markers of a Wangsu WAF challenge / block page (cookie scripts, JS checks, verification).
+_CHALLENGE_MARKERS = ("wzws", "document.cookie", "location.reload", "challenge", "enable javascript",
+                      "请开启javascript", "安全验证", "访问验证", "人机验证", "访问频率", "访问过于频繁")
+#: Markers of the portal's own error page (wrong path or parameters).
+_ERROR_PAGE_MARKERS = ("服务异常", "系统异常", "页面不存在", "页面找不到")
+
+
+def classify_html(text: str) -> str:
+    """``"challenge"`` for a WAF challenge/block page, ``"error_page"`` for the portal's
+    "服务异常" error page, ``"unknown"`` otherwise (treated like a block, but worded so)."""
+    low = text.lower()
+    if any(m in low for m in _CHALLENGE_MARKERS):
+        return "challenge"
+    if any(m in text for m in _ERROR_PAGE_MARKERS):
+        return "error_page"
+    return "unknown"
 
 
 def check_envelope(payload: Any, *, url: str = "") -> dict:
@@ -1067,6 +1090,11 @@ class NbsClient:
                             "record the response and re-check the protocol.") from exc
                     blocked = True
             if blocked:
+                if classify_html(text) == "error_page":
+                    # The portal's own "服务异常" page: a wrong path or parameters, not a block.
+                    raise ServiceErrorPage(_bi("nbs.service_error_page", method=method.upper(), url=url,
+                                               params=json.dumps(params or {}, ensure_ascii=False),
+                                               start=text.strip()[:80]))
                 if not waf_retry_used:
                     waf_retry_used = True
                     self.warm_up()
@@ -1075,7 +1103,7 @@ class NbsClient:
                     f"{url} answered {status} with an HTML/non-JSON page ({ctype or 'no content type'}; "
                     f"starts {text[:80]!r}): a WAF challenge or block page, even after a warm-up GET "
                     f"of {PORTAL_PAGE_PATH}. Do not parse it. Slow down, make sure dts is a JSON "
-                    "list, and retry later.")
+                    "list, and retry later. " + _bi("nbs.waf_block", url=url))
             check_envelope(payload, url=url)
             return ApiResponse(payload=payload, url=url)
 

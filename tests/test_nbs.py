@@ -752,6 +752,36 @@ def test_html_on_catalogue_get(client, nbs_server):
     assert nbs_server.requests_to("/stream/esData") == []                # stopped at queryIndicatorsByCid
 
 
+def test_html_error_page_is_told_apart_from_a_waf_challenge():
+    assert nbs.classify_html((FIX / "waf_challenge.html").read_text(encoding="utf-8")) == "challenge"
+    assert nbs.classify_html((FIX / "service_error.html").read_text(encoding="utf-8")) == "error_page"
+    assert nbs.classify_html("<html><body>hello</body></html>") == "unknown"
+
+
+def test_service_error_page_says_wrong_path_or_parameters_not_slow_down(client, nbs_server):
+    nbs_server.faults.html_error = 1
+    res = run(client, series=CS)
+    assert [(f[0], f[1]) for f in res.failures] == [("changsha_retail_annual", "ServiceErrorPage")]
+    message = res.failures[0][2]
+    assert "“服务异常”错误页" in message and "并非访问被拦截" in message            # Chinese
+    assert "wrong path or wrong parameters, not a block" in message          # English
+    assert "slow down" not in message.lower() and "WAF" not in message
+    assert len(nbs_server.requests_to("/stream/esData")) == 1                # not retried
+    assert len(nbs_server.requests_to("/dg/website/page.html")) == 1         # no extra warm-up
+
+
+def test_a_wrong_api_path_gets_the_error_page_and_is_worded_so(client, nbs_server):
+    with pytest.raises(nbs.ServiceErrorPage, match="queryIndicatorByCid"):
+        client.call(("GET", nbs.API_PREFIX + "/new/queryIndicatorByCid", {"cid": "x"}, None))
+
+
+def test_waf_block_message_is_bilingual(client, nbs_server):
+    nbs_server.faults.html = 99
+    with pytest.raises(BlockedByWAF) as ei:
+        client.es_data(_body())
+    assert "防火墙" in str(ei.value) and "slow down" in str(ei.value)
+
+
 def test_non_json_text_page_is_waf_but_mislabelled_json_is_accepted(client, nbs_server):
     nbs_server.faults.text_block = 99
     with pytest.raises(BlockedByWAF, match="Access Denied"):
@@ -801,7 +831,7 @@ def test_404_on_both_paths_is_endpoint_moved(client, nbs_server):
     with pytest.raises(EndpointMoved, match="both data paths"):
         client.es_data(_body())
     assert client.call(build_index_tree_request(6))  # other endpoints unaffected
-    with pytest.raises(EndpointMoved):
+    with pytest.raises(nbs.ServiceErrorPage):  # unknown paths get the portal's 服务异常 page, as live
         client.call(("GET", nbs.API_PREFIX + "/new/noSuchThing", {}, None))
 
 

@@ -287,6 +287,10 @@ def main() -> None:
         "<script>/* synthetic stand-in for a Wangsu JS challenge */ document.cookie='wzws_cid=x';"
         " location.reload();</script></head>\n<body>Please enable JavaScript.</body></html>\n",
         encoding="utf-8")
+    (OUT / "service_error.html").write_text(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>服务异常</title></head>\n"
+        "<body><!-- synthetic stand-in for the portal's error page (HTTP 200) shown for a wrong path or"
+        " wrong parameters --><div class=\"error\"><p>服务异常</p></div></body></html>\n", encoding="utf-8")
     (OUT / "easyquery_urlacl.html").write_text(
         "<html><head><title>403 Forbidden</title></head><body>\n<h1>403 Forbidden</h1>\n"
         "<p>You don't have permission to access the URL on this server. reason:UrlACL</p>\n"

@@ -13,6 +13,9 @@ real ones under ``/dg/website/publicrelease/web/external``; responses come from
 * showType "1" serves ``das[0]`` with ``da``/``da_name``; "3" serves every requested
   region with ``area``/``areaCode``.
 
+Unknown paths under the API answer 200 with the portal's HTML "服务异常" error page, as
+the real portal does for wrong paths or parameters.
+
 Elsewhere: ``POST/GET /easyquery.htm`` -> 403 ``reason:UrlACL``; ``GET /dg/website/page.html``
 sets a ``wzws_cid`` cookie; optional 403 for ``python-requests/*`` User-Agents.
 
@@ -88,6 +91,7 @@ class Faults:
     retry_after: str = "3"           # ... with this Retry-After
     server_error: int = 0            # 502 Bad Gateway
     html: int = 0                    # 200 + HTML WAF page
+    html_error: int = 0              # 200 + the portal's HTML "服务异常" error page
     truncated: int = 0               # 200 + truncated JSON
     envelope_error: int = 0          # 200 + success:false, state 40001, 参数错误
     empty_data: int = 0              # 200 + success:true, data:[] (data endpoint only)
@@ -259,7 +263,8 @@ def _make_handler(server: FakeNbsServer):
                 if query.get("daCid") == "a10dceae75d245008bf4b9a0e6fe1d55":
                     return self.send_json(_load("das_all_regions.json"))
                 return self.ok([])
-            return self.send_json({"status": 404, "error": "Not Found", "path": path}, 404)
+            # The real portal answers unknown paths under the API with its "服务异常" page.
+            return self.send_html(200, "service_error.html")
 
         def apply_faults(self, is_data: bool) -> bool:
             f = server.faults
@@ -278,6 +283,9 @@ def _make_handler(server: FakeNbsServer):
                 return True
             if server.take("html"):
                 self.send_html(200)
+                return True
+            if server.take("html_error"):
+                self.send_html(200, "service_error.html")
                 return True
             if server.take("truncated"):
                 self.send(200, _text("truncated_esdata.json"), "application/json;charset=UTF-8")
