@@ -43,12 +43,12 @@ __all__ = [
     "PATH_INDICATORS", "PATH_LATEST_DT", "PATH_DA_CATALOGS", "PATH_DAS", "PORTAL_PAGE_PATH",
     "REGISTRY_PATH", "COLUMNS", "PROVINCES",
     "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "ServiceErrorPage", "EndpointRetired",
-    "EndpointMoved", "BadRequest", "MalformedResponse", "ApiError", "SchemaDrift",
+    "EndpointMoved", "BadRequest", "NoDataForPeriods", "MalformedResponse", "ApiError", "SchemaDrift",
     "NbsConfig", "NbsClient", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
     "period_token", "build_dts", "region_da", "build_index_tree_request",
     "build_indicators_request", "build_latest_dt_request", "build_da_catalog_request",
     "build_das_request", "build_esdata_request",
-    "parse_period", "parse_value", "normalize_label", "indicator_label", "check_envelope",
+    "parse_period", "parse_value", "parse_latest_dt", "normalize_label", "indicator_label", "check_envelope",
     "parse_esdata", "classify_html", "match_tree_nodes", "resolve_fields", "assemble_rows",
     "load_registry", "fetch_nbs", "empty_rows",
 ]
@@ -160,6 +160,11 @@ class EndpointMoved(NbsError):
 
 class BadRequest(NbsError):
     """The server rejected the request itself (500 on the data endpoint, or a 4xx)."""
+
+
+class NoDataForPeriods(BadRequest):
+    """HTTP 500 from the data endpoint for periods the portal has not published: the portal
+    answers a request wholly after its latest period with a 500, not with empty data."""
 
 
 class MalformedResponse(NbsError):
@@ -340,6 +345,23 @@ def parse_period(code: Any) -> tuple[str, int, int | None] | None:
     if kind == "MM":
         return ("month", year, sub) if 1 <= sub <= 12 else None
     return ("quarter", year, sub) if 1 <= sub <= 4 else None
+
+
+_TOKEN_IN_TEXT = re.compile(r"\d{6}(?:MM|SS)|\d{4}YY")
+
+
+def parse_latest_dt(data: Any) -> tuple[str, int, int | None] | None:
+    """The latest published period from a ``queryDtByCid`` answer (``{"dt_all": "202608MM",
+    "dt_name": "2026年8月"}``); the newest token if ``dt_all`` holds several; ``None`` if absent."""
+    if not isinstance(data, Mapping):
+        return None
+    tokens = [parse_period(tok) for tok in _TOKEN_IN_TEXT.findall(str(data.get("dt_all") or ""))]
+    tokens = [tok for tok in tokens if tok is not None]
+    return max(tokens, key=lambda p: (p[1], p[2] or 0)) if tokens else None
+
+
+def _token_start(token: str) -> tuple[str, int, int | None] | None:
+    return parse_period(str(token).split("-")[0])
 
 
 def format_period(freq: str, year: int, sub: int | None) -> str:
@@ -908,6 +930,9 @@ class NbsClient:
         self._last_call: float | None = None
         self._warmed = False
         self._esdata_path = self.config.esdata_path
+        #: cid -> ((freq, year, sub), name) of the latest period queryDtByCid reported
+        self.latest_periods: dict[str, tuple[tuple[str, int, int | None], str]] = {}
+        self.today: Callable[[], date] = lambda: datetime.now(timezone.utc).date()
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.config.base_url))
         self.session.headers.update({
             "User-Agent": self.config.user_agent,
@@ -1045,7 +1070,11 @@ class NbsClient:
                 raise SourceUnavailable(
                     f"{url} kept answering HTTP {status} after {attempt + 1} attempts: NBS-side "
                     f"failure. Retry later. Body starts: {text[:200]!r}")
-            if status == 500:  # data endpoint: malformed body, never retried
+            if status == 500:  # data endpoint: no data for the periods, or a malformed body; never retried
+                unpublished = self._unpublished(body)
+                if unpublished:
+                    raise NoDataForPeriods(_bi("nbs.no_data_500", url=url, cid=(body or {}).get("cid"),
+                                               dts=", ".join(unpublished[0]), latest=unpublished[1]))
                 raise BadRequest(
                     f"{url} answered 500 to our request body, which usually means a malformed body "
                     "(missing showType, or dts given as a string). Fix the request builder; not "
@@ -1130,7 +1159,33 @@ class NbsClient:
         return [it for it in items if isinstance(it, dict)]
 
     def query_latest_dt(self, cid: str, root_id: str) -> dict:
-        return self.call(build_latest_dt_request(cid, root_id)).payload.get("data") or {}
+        data = self.call(build_latest_dt_request(cid, root_id)).payload.get("data") or {}
+        latest = parse_latest_dt(data)
+        if latest is not None:
+            self.latest_periods[cid] = (latest, str(data.get("dt_name") or data.get("dt_all")))
+        return data
+
+    def _unpublished(self, body: Any) -> tuple[list[str], str] | None:
+        """If every period requested in ``body`` starts after the latest one the portal has
+        published (from queryDtByCid, else after the last finished period by the calendar),
+        return (the dts, the latest period's name) — a 500 then means "no data"."""
+        if not isinstance(body, Mapping) or not isinstance(body.get("dts"), list) or not body["dts"]:
+            return None
+        starts = [_token_start(tok) for tok in body["dts"]]
+        if any(st is None for st in starts):
+            return None
+        known = self.latest_periods.get(str(body.get("cid")))
+        if known is not None:
+            (freq, year, sub), name = known
+            limit = (year, sub or 0)
+        else:
+            today = self.today()
+            freq = starts[0][0]
+            limit = (today.year - 1, 0) if freq == "year" else (today.year, today.month - 1)
+            name = "?"
+        if all(st[0] == freq and (st[1], st[2] or 0) > limit for st in starts):
+            return [str(tok) for tok in body["dts"]], name
+        return None
 
     def query_da_catalogs(self, indicator_cid: str) -> list[dict]:
         return self.call(build_da_catalog_request(indicator_cid)).payload.get("data") or []
@@ -1314,6 +1369,38 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
     return root_id, keep, path
 
 
+def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: str, since_year: int,
+                      today: date, warn: list[str]) -> list[str] | None:
+    """The ``dts`` from ``since_year`` to the latest period the portal has published for
+    ``cid`` (asked with queryDtByCid first); without an answer, to the last finished period by
+    the calendar. ``None`` (and a warning) when nothing from ``since_year`` on is published:
+    the portal answers a lone future period with a 500, so it is never requested."""
+    freq = spec.frequency
+    latest = name = None
+    try:
+        data = client.query_latest_dt(cid, root_id)
+        latest = parse_latest_dt(data)
+        name = str((data or {}).get("dt_name") or (data or {}).get("dt_all") or "")
+    except (ApiError, MalformedResponse, ServiceErrorPage, BadRequest, EndpointMoved) as exc:
+        warn.append(f"queryDtByCid failed for cid {cid} ({type(exc).__name__}); requests stop at the last "
+                    "finished period by the calendar")
+    if latest is not None and latest[0] != freq:
+        warn.append(f"queryDtByCid for cid {cid} answered a {latest[0]} period {name!r} for a {freq} series; ignored")
+        latest = None
+    if latest is None:
+        end = (today.year - 1, None) if freq == "year" else (
+            (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12))
+        name = format_period(freq, end[0], end[1])
+    else:
+        end = (latest[1], latest[2])
+    if (since_year, 1 if freq == "month" else 0) > (end[0], end[1] or 0):
+        warn.append(_bi("nbs.no_data_yet", series=spec.name, cid=cid, since=since_year, latest=name))
+        return None
+    if freq == "month":
+        return build_dts("month", (since_year, 1), end)
+    return build_dts("year", since_year, end[0])
+
+
 def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: date,
                   fetched_at: str, warn: list[str]) -> list[dict]:
     path: list[str] = []
@@ -1322,18 +1409,21 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
     else:
         root_id, leaves, path = _discover_leaves(client, spec, since_year, warn)
         targets_raw = [(str(leaf["_id"]), root_id) for leaf in leaves]
-    if spec.frequency == "month":
-        dts = build_dts("month", (since_year, 1), (today.year, today.month))
-    else:
-        dts = build_dts("year", since_year, max(since_year, today.year - 1))
     cells: list[dict] = []
     requested = [d["value"] for d in spec.das]
     for cid, root_id in targets_raw:
+        dts = _dts_up_to_latest(client, spec, cid, root_id, since_year, today, warn)
+        if dts is None:
+            continue
         resolved = resolve_fields(spec, cid, client.query_indicators(cid, root_id=root_id))
         by_id = {r.indicator_id: r.field for r in resolved}
         body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id,
                                     show_type=spec.show_type)[3]
-        resp = client.es_data(body)
+        try:
+            resp = client.es_data(body)
+        except NoDataForPeriods as exc:
+            warn.append(str(exc))
+            continue
         for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn):
             cell.update(field=by_id[cell["indicator_id"]], cid=cid, root_id=root_id, source_url=resp.url)
             if path:

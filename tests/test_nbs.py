@@ -518,10 +518,42 @@ def test_requests_speak_the_real_protocol(full, nbs_server):
         assert isinstance(b["dts"], list) and b["daCatalogId"] == "" and b["showType"] in ("1", "3")
         assert all(len(d["value"]) == 12 and d["text"] for d in b["das"]) and b["rootId"]
     retail = next(r.json for r in data_reqs if r.json["cid"] == CID_RETAIL)
-    assert retail["dts"] == ["202101MM-202611MM"] and retail["indicatorIds"] == RETAIL_IDS
+    # never past the latest published period (queryDtByCid: 202608MM), not the calendar month
+    assert retail["dts"] == ["202101MM-202608MM"] and retail["indicatorIds"] == RETAIL_IDS
+    assert len(nbs_server.requests_to("/new/queryDtByCid")) == 5
     assert len(nbs_server.requests_to("/dg/website/page.html")) == 1     # one warm-up
     ind = nbs_server.requests_to("/new/queryIndicatorsByCid")
     assert len(ind) == 5 and all(r.query.get("rootId") for r in ind)    # every series confirmed
+
+
+def test_since_the_current_year_sends_no_lone_future_period(client, nbs_server):
+    # today 2026-11-28; the portal's latest annual period is 2025 -> "2026YY" would get a 500
+    res = run(client, series=CS, since=2026)
+    assert res.failures == [] and res.rows.empty
+    assert nbs_server.requests_to("/stream/esData") == []
+    (msg,) = [w for w in res.warnings if "2026" in w]
+    assert "门户尚无 2026 年及以后的数据" in msg and "the portal has no data for 2026 or later yet" in msg
+    assert "2025年" in msg                                                   # the latest published
+
+
+def test_without_a_latest_period_requests_stop_at_the_last_finished_period(client, nbs_server):
+    nbs_server.faults.no_latest_dt = True
+    res = run(client, series=["national_retail_monthly", "changsha_retail_annual"])
+    assert res.failures == []
+    dts = {r.json["cid"]: r.json["dts"] for r in nbs_server.requests_to("/stream/esData")}
+    assert dts == {CID_RETAIL: ["202101MM-202610MM"], "e4703d312cd44d498c168a10d2337f4a": ["2021YY-2025YY"]}
+
+
+def test_a_500_for_unpublished_periods_is_worded_as_no_data(client, nbs_server):
+    client.query_latest_dt("e4703d312cd44d498c168a10d2337f4a", "2d06bab01494417e9052ef0f8d93e23e")
+    with pytest.raises(nbs.NoDataForPeriods) as ei:
+        client.es_data(_body(dts=["2026YY"]))
+    msg = str(ei.value)
+    assert "门户没有所请求时期的数据" in msg and "the portal has no data for 2026YY" in msg and "2025年" in msg
+    assert len(nbs_server.requests_to("/stream/esData")) == 1                # not retried
+    with pytest.raises(BadRequest) as ei:                                    # a real malformed body stays so
+        client.es_data(_body(showType=...))
+    assert not isinstance(ei.value, nbs.NoDataForPeriods)
 
 
 def test_series_selection_and_validation(client):

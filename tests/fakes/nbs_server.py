@@ -9,6 +9,7 @@ real ones under ``/dg/website/publicrelease/web/external``; responses come from
 * ``showType`` missing -> HTTP 500 (as the real server does);
 * ``dts`` as a non-empty *string* -> 200 with an HTML WAF page; ``""`` or absent -> the
   default window (13 monthly / 10 annual periods); otherwise a list of tokens/ranges;
+* periods wholly after the dataset's latest published one -> HTTP 500 (as the real portal);
 * ``daCatalogId`` non-empty -> ``das`` is ignored and 北京 (110000000000) is served;
 * showType "1" serves ``das[0]`` with ``da``/``da_name``; "3" serves every requested
   region with ``area``/``areaCode``.
@@ -70,6 +71,10 @@ def _text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
+def _published(block: dict) -> bool:
+    return any(str(v.get("value") or "").strip() not in ("", "无") for v in block["values"])
+
+
 def _token_key(token: str) -> tuple[str, int, int]:
     m = TOKEN_RE.match(token)
     if not m:
@@ -100,6 +105,7 @@ class Faults:
     esdata_404: bool = False         # 404 on stream/esData (getEsDataByCidAndDt still works)
     alt_404: bool = False            # 404 on getEsDataByCidAndDt too
     block_python_ua: bool = False    # 403 for User-Agent python-requests/*
+    no_latest_dt: bool = False       # queryDtByCid answers success with empty data
     label_overrides: dict = field(default_factory=dict)  # indicator id -> i_showname
     unit_overrides: dict = field(default_factory=dict)   # indicator id -> du_name
     hidden_ids: set = field(default_factory=set)         # ids left out of queryIndicatorsByCid
@@ -327,9 +333,11 @@ def _make_handler(server: FakeNbsServer):
                             "state": 20000, "message": "成功"})
 
         def latest_dt(self, cid: str) -> None:
+            if server.faults.no_latest_dt:
+                return self.ok({})
             doc = server.datasets.get(cid)
             for block in (doc or {}).get("data", []):
-                if any(str(v.get("value") or "").strip() not in ("", "无") for v in block["values"]):
+                if _published(block):
                     return self.ok({"dt_all": block["code"], "dt_name": block["name"]})
             return self.ok({})
 
@@ -370,6 +378,11 @@ def _make_handler(server: FakeNbsServer):
                         ranges.append((_token_key(lo), _token_key(hi or lo)))
                 except ValueError:
                     return self.send_json({"status": 500, "error": "Internal Server Error"}, 500)
+                latest = next((_token_key(b["code"]) for b in blocks if _published(b)), None)
+                if latest is not None and all(lo > latest for lo, _ in ranges):
+                    # as the real portal: periods wholly after the latest published one -> 500
+                    return self.send_json({"timestamp": "2026-01-01T00:00:00.000+00:00", "status": 500,
+                                           "error": "Internal Server Error", "path": ESDATA}, 500)
                 blocks = [b for b in blocks
                           if any(lo <= _token_key(b["code"]) <= hi and lo[0] == _token_key(b["code"])[0]
                                  for lo, hi in ranges)]
