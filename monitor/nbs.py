@@ -261,11 +261,11 @@ def build_index_tree_request(code: int | str, pid: str = "") -> Request:
     return ("GET", PATH_INDEX_TREE, {"pid": pid or "", "code": str(code)}, None)
 
 
-def build_indicators_request(cid: str, *, root_id: str | None = None, dt: str = "", name: str = "") -> Request:
-    params = {"cid": cid, "dt": dt, "name": name}
-    if root_id:
-        params["rootId"] = root_id
-    return ("GET", PATH_INDICATORS, params, None)
+def build_indicators_request(cid: str, *, dt: str = "", name: str = "") -> Request:
+    """``GET new/queryIndicatorsByCid`` with what the portal's own page sends: ``cid``, ``dt``
+    and ``name`` (``dt`` only filters the list, ``name`` is a keyword). No ``rootId``: no real
+    client sends one (recorded calls send ``cid, dt, name`` or only ``cid``)."""
+    return ("GET", PATH_INDICATORS, {"cid": cid, "dt": dt, "name": name}, None)
 
 
 def build_latest_dt_request(cid: str, root_id: str) -> Request:
@@ -1146,8 +1146,8 @@ class NbsClient:
             raise MalformedResponse(f"queryIndexTreeAsync 'data' should be a list, got {type(data).__name__}")
         return data
 
-    def query_indicators(self, cid: str, *, root_id: str | None = None, dt: str = "", name: str = "") -> list[dict]:
-        data = self.call(build_indicators_request(cid, root_id=root_id, dt=dt, name=name)).payload.get("data")
+    def query_indicators(self, cid: str, *, dt: str = "", name: str = "") -> list[dict]:
+        data = self.call(build_indicators_request(cid, dt=dt, name=name)).payload.get("data")
         if isinstance(data, dict):
             items = data.get("list") or []
         elif isinstance(data, list):
@@ -1415,7 +1415,7 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
         dts = _dts_up_to_latest(client, spec, cid, root_id, since_year, today, warn)
         if dts is None:
             continue
-        resolved = resolve_fields(spec, cid, client.query_indicators(cid, root_id=root_id))
+        resolved = resolve_fields(spec, cid, client.query_indicators(cid))
         by_id = {r.indicator_id: r.field for r in resolved}
         body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id,
                                     show_type=spec.show_type)[3]

@@ -157,8 +157,8 @@ def test_build_esdata_request_rejects_contract_violations(kwargs, exc):
 
 def test_catalogue_request_builders():
     assert build_index_tree_request(6) == ("GET", nbs.PATH_INDEX_TREE, {"pid": "", "code": "6"}, None)
-    assert build_indicators_request("abc", root_id="r") == (
-        "GET", nbs.PATH_INDICATORS, {"cid": "abc", "dt": "", "name": "", "rootId": "r"}, None)
+    assert build_indicators_request("abc") == (
+        "GET", nbs.PATH_INDICATORS, {"cid": "abc", "dt": "", "name": ""}, None)   # no rootId, as the page
     assert nbs.build_latest_dt_request("c", "r") == ("GET", nbs.PATH_LATEST_DT, {"cid": "c", "rootId": "r"}, None)
     assert nbs.build_das_request("d")[2] == {"daCid": "d"}
     assert nbs.build_da_catalog_request("c")[2] == {"indicatorCid": "c"}
@@ -523,7 +523,8 @@ def test_requests_speak_the_real_protocol(full, nbs_server):
     assert len(nbs_server.requests_to("/new/queryDtByCid")) == 5
     assert len(nbs_server.requests_to("/dg/website/page.html")) == 1     # one warm-up
     ind = nbs_server.requests_to("/new/queryIndicatorsByCid")
-    assert len(ind) == 5 and all(r.query.get("rootId") for r in ind)    # every series confirmed
+    assert len(ind) == 5                                                 # every series confirmed ...
+    assert all(r.query == {"cid": r.query["cid"], "dt": "", "name": ""} for r in ind)  # ... as the page asks
 
 
 def test_since_the_current_year_sends_no_lone_future_period(client, nbs_server):
@@ -800,6 +801,15 @@ def test_service_error_page_says_wrong_path_or_parameters_not_slow_down(client, 
     assert "slow down" not in message.lower() and "WAF" not in message
     assert len(nbs_server.requests_to("/stream/esData")) == 1                # not retried
     assert len(nbs_server.requests_to("/dg/website/page.html")) == 1         # no extra warm-up
+
+
+def test_query_indicators_sends_what_the_portal_page_sends(client, nbs_server):
+    items = client.query_indicators("e4703d312cd44d498c168a10d2337f4a")
+    assert [i["_id"] for i in items] == ["06eac78eee1c4eac9fcaeb0e8b5b108d"]
+    assert nbs_server.requests_to("/new/queryIndicatorsByCid")[0].query == {
+        "cid": "e4703d312cd44d498c168a10d2337f4a", "dt": "", "name": ""}
+    with pytest.raises(nbs.ServiceErrorPage):   # the fake enforces it: an extra rootId is refused
+        client.call(("GET", nbs.PATH_INDICATORS, {"cid": "e4703d312cd44d498c168a10d2337f4a", "rootId": "r"}, None))
 
 
 def test_a_wrong_api_path_gets_the_error_page_and_is_worded_so(client, nbs_server):

@@ -9,6 +9,8 @@ real ones under ``/dg/website/publicrelease/web/external``; responses come from
 * ``showType`` missing -> HTTP 500 (as the real server does);
 * ``dts`` as a non-empty *string* -> 200 with an HTML WAF page; ``""`` or absent -> the
   default window (13 monthly / 10 annual periods); otherwise a list of tokens/ranges;
+* ``queryIndicatorsByCid`` accepts only ``cid`` (required), ``dt`` and ``name``, as the
+  portal's own page sends; anything else (e.g. ``rootId``) gets the "服务异常" page;
 * periods wholly after the dataset's latest published one -> HTTP 500 (as the real portal);
 * ``daCatalogId`` non-empty -> ``das`` is ignored and 北京 (110000000000) is served;
 * showType "1" serves ``das[0]`` with ``da``/``da_name``; "3" serves every requested
@@ -260,6 +262,9 @@ def _make_handler(server: FakeNbsServer):
                 tree = server.trees.get((query.get("code", ""), query.get("pid", "")))
                 return self.send_json(tree) if tree else self.ok([])
             if route == "/new/queryIndicatorsByCid":
+                if set(query) - {"cid", "dt", "name"} or not query.get("cid"):
+                    # what the portal's page does not send gets the 服务异常 page (contract)
+                    return self.send_html(200, "service_error.html")
                 return self.indicators(query.get("cid", ""))
             if route == "/new/queryDtByCid":
                 return self.latest_dt(query.get("cid", ""))
