@@ -401,8 +401,10 @@ def normalize_label(label: Any) -> str:
 
 
 def indicator_label(item: Mapping[str, Any]) -> str:
-    """The label NBS shows for an indicator (``i_showname``, falling back to ``_name``)."""
-    return str(item.get("i_showname") or item.get("_name") or "")
+    """The label NBS shows for an indicator: ``i_showname`` only. ``_name`` is the *concept*
+    (real recordings: ``_name`` "工业增加值" for "规上工业增加值同比增长 (%) ") and would pass
+    for a wrong label, so there is no fallback: a missing ``i_showname`` is ``""``."""
+    return str(item.get("i_showname") or "")
 
 
 #: Markers of a Wangsu WAF challenge / block page (cookie scripts, JS checks, verification).

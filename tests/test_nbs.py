@@ -23,7 +23,7 @@ from monitor.nbs import (
     COLUMNS, PATH_ESDATA, PATH_ESDATA_ALT, ApiError, BadRequest, BlockedByWAF, EndpointMoved,
     EndpointRetired, MalformedResponse, NbsClient, NbsConfig, RateLimited, SchemaDrift,
     SourceUnavailable, build_dts, build_esdata_request, build_index_tree_request,
-    build_indicators_request, fetch_nbs, load_registry, match_tree_nodes, normalize_label,
+    build_indicators_request, fetch_nbs, indicator_label, load_registry, match_tree_nodes, normalize_label,
     parse_esdata, parse_period, parse_value, resolve_fields,
 )
 
@@ -314,6 +314,105 @@ def test_a_leaf_that_looks_like_the_series_but_not_like_a_slice_is_a_warning():
     assert "odd" not in [n["_id"] for n in got] and len(got) == 4
     assert len(warnings) == 1 and "odd" in warnings[0] and "(按季度)" in warnings[0]
     assert "无法识别" in warnings[0] and "not recognised" in warnings[0]
+
+
+def real_json(name):
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+REAL_IND = "indicators_3f2e14f0542348ed9fe02476eca3450b_20261009T052144350900Z.json"
+BEIJING_REGISTRY = """schema_version = 1
+[series.beijing_{kind}]
+database_code = 6
+root_id = "c4d82af16c3d4f0cb4f09d4af7d5888e"
+cid = "{cid}"
+frequency = "year"
+das = [{{ text = "北京市", value = "110000000000" }}]
+[[series.beijing_{kind}.fields]]
+indicator_id = "{ind}"
+expected_label = "{label}"
+measure = "current_value"
+unit = "元"
+indicator = "{kind}"
+period_type = "annual"
+column = "value"
+"""
+
+
+def test_indicator_label_never_falls_back_to_the_concept():
+    item = dict(real_json(REAL_IND)["response"]["data"]["list"][0])
+    assert indicator_label(item) == "规上工业增加值同比增长 (%) " and item["_name"] == "工业增加值"
+    item["i_showname"] = ""
+    assert indicator_label(item) == ""          # not "工业增加值", the concept
+    spec = nbs.SeriesSpec(name="ind", title="", database_code=1, root_id="r", frequency="month", show_type="1",
+                          das=(), fields=(nbs.FieldSpec("工业增加值", "yoy", "%", "x", "month", "yoy_pct"),),
+                          tree_path=("x",))
+    with pytest.raises(SchemaDrift):
+        resolve_fields(spec, "3f2e14f0542348ed9fe02476eca3450b", [item])
+
+
+def test_synthetic_fixtures_have_the_real_recordings_shape():
+    real_item = real_json("beijing_2024_income.json")["data"][0]["values"][0]
+    real_ind = real_json(REAL_IND)["response"]["data"]["list"][0]
+    dp_names = set()
+    for name in ("national_retail_monthly", "online_retail_old", "online_retail_2026", "city_retail_annual",
+                 "province_retail_annual"):
+        ind = load(f"indicators_{name}.json")["data"]["list"]
+        assert all(set(real_ind) <= set(i) for i in ind), name
+        dp_names |= {i["dp_name"] for i in ind}
+        assert all(i["_name"] != i["i_showname"].strip() for i in ind if "(" in i["i_showname"]), name
+    assert dp_names == {"本期", "本期累计", "同比增减%", "累计同比增减%"}
+    for name in ("national_retail_monthly", "city_retail_annual"):
+        items = [v for b in load(f"esdata_{name}.json")["data"] for v in b["values"]]
+        assert all(list(v) == list(real_item) for v in items), name   # same fields, same order
+
+
+def test_real_esdata_recordings_replay_through_the_fake_with_the_recorded_request_body(
+        client, nbs_server, tmp_path):
+    for kind, cid, ind, label, value in (
+            ("income", "5c072e1073514e448de4132760308fcf", "dd28563a8af84935bc8a010abf8b772c",
+             "城镇居民人均可支配收入(元)", 92464.0),
+            ("consumption", "7dbebcca62794c4da2b9ef9813d14564", "6515d6841f0e4344951fff13d4e01b07",
+             "城镇居民人均消费支出(元)", 53214.0)):
+        p = tmp_path / f"{kind}.toml"
+        p.write_text(BEIJING_REGISTRY.format(kind=kind, cid=cid, ind=ind, label=label), encoding="utf-8")
+        res = fetch_nbs(2024, client=client, registry=load_registry(p), today=TODAY)
+        assert res.failures == [] and res.warnings == []
+        (row,) = res.rows.to_dict("records")
+        assert (row["indicator"], row["region"], row["period"], row["period_type"], row["value"], row["unit"]) == (
+            kind, "110000", "2024", "annual", value, "元")
+        sent = nbs_server.requests_to("/stream/esData")[-1].json
+        assert sent == real_json(f"beijing_2024_{kind}.source.json")["request_json"]  # identical body
+    cells = parse_esdata(real_json("beijing_2024_income.json"), ["dd28563a8af84935bc8a010abf8b772c"],
+                         requested_regions=["110000000000"])
+    assert cells[0]["label"] == "城镇居民人均可支配收入 (元) " and cells[0]["value"] == Decimal("92464")
+
+
+def test_real_catalogue_and_indicator_recordings_resolve_a_monthly_series(client, nbs_server, tmp_path):
+    p = tmp_path / "ind.toml"
+    p.write_text("""schema_version = 1
+[series.industry]
+database_code = 1
+root_id = "fc982599aa684be7969d7b90b1bd0e84"
+tree_path = ["工业", "规上工业增加值增长速度"]
+frequency = "month"
+das = [{ text = "全国", value = "000000000000" }]
+[[series.industry.fields]]
+expected_label = "规上工业增加值同比增长(%)"
+measure = "yoy"
+unit = "%"
+indicator = "industry_value_added"
+period_type = "month"
+column = "yoy_pct"
+""", encoding="utf-8")
+    nbs_server.faults.no_latest_dt = True
+    res = fetch_nbs(2025, client=client, registry=load_registry(p), today=TODAY)
+    assert res.failures == []
+    body = nbs_server.requests_to("/stream/esData")[0].json   # (no recorded data: a source gap, retried)
+    assert any("source gap" in w for w in res.warnings)
+    assert body["cid"] == "3f2e14f0542348ed9fe02476eca3450b"                   # the real leaf
+    assert body["indicatorIds"] == ["ef1b1765960d45a29b4d7c4ca91be916"]        # its real indicator
+    assert body["rootId"] == "fc982599aa684be7969d7b90b1bd0e84"
 
 
 # --------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Stdlib only (``http.server.ThreadingHTTPServer`` on 127.0.0.1, port 0). Paths mirror the
 real ones under ``/dg/website/publicrelease/web/external``; responses come from
-``tests/fixtures/nbs`` (synthetic values). Contract rules enforced on the data endpoint
+``tests/fixtures/nbs`` (synthetic values) and, for the cids and catalogue nodes they cover,
+from the real recordings in ``tests/fixtures/nbs/real``. Contract rules enforced on the data endpoint
 (``POST stream/esData`` and its older name ``getEsDataByCidAndDt``):
 
 * ``Content-Type`` must be ``application/json`` (else 415);
@@ -62,6 +63,33 @@ TREES = {  # (code, pid) -> fixture
     ("1", ""): "tree_code1_root.json",
     ("8", ""): "tree_code8_root.json",
 }
+# Real recordings (tests/fixtures/nbs/real/, provenance in its README), served at their real paths.
+REAL = FIXTURES / "real"
+REAL_ESDATA = {  # cid -> a recorded stream/esData answer (分省年度, 北京 2024)
+    "5c072e1073514e448de4132760308fcf": "beijing_2024_income.json",
+    "7dbebcca62794c4da2b9ef9813d14564": "beijing_2024_consumption.json",
+}
+REAL_INDICATORS = {  # cid -> a recorded queryIndicatorsByCid archive file ({url, request, response, …})
+    "3f2e14f0542348ed9fe02476eca3450b": "indicators_3f2e14f0542348ed9fe02476eca3450b_20261009T052144350900Z.json",
+}
+REAL_TREE = "tree_cache_subset.json"  # {"<code>:<pid>|root": [nodes]} from a recorded tree cache
+
+
+def _real(name: str) -> Any:
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+def _indicators_from_esdata(doc: dict) -> dict:
+    """For a real esData recording without a recorded indicator list: the list the portal
+    would give, derived from the recorded items (their fields minus value and region)."""
+    seen: dict[str, dict] = {}
+    for block in doc["data"]:
+        for v in block["values"]:
+            seen.setdefault(v["_id"], {k: x for k, x in v.items() if k not in ("value", "da", "da_name")})
+    return {"data": {"total": len(seen), "list": list(seen.values())}, "success": True, "state": 20000,
+            "message": "成功"}
+
+
 TOKEN_RE = re.compile(r"^(\d{4})(\d{2})(MM|SS)$|^(\d{4})YY$")
 
 
@@ -134,6 +162,15 @@ class FakeNbsServer:
         self.datasets = {cid: _load(es) for cid, (es, _) in DATASETS.items()}
         self.indicators = {cid: _load(ind) for cid, (_, ind) in DATASETS.items()}
         self.trees = {k: _load(v) for k, v in TREES.items()}
+        for cid, name in REAL_ESDATA.items():
+            self.datasets[cid] = _real(name)
+            self.indicators[cid] = _indicators_from_esdata(self.datasets[cid])
+        for cid, name in REAL_INDICATORS.items():
+            self.indicators[cid] = _real(name)["response"]
+        for key, nodes in _real(REAL_TREE).items():
+            code, _, pid = key.partition(":")
+            self.trees[(code, "" if pid == "root" else pid)] = {"success": True, "state": 20000, "message": "成功",
+                                                                "data": nodes}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
