@@ -773,9 +773,10 @@ def assemble_rows(
 
     Each cell must carry, besides the :func:`parse_esdata` keys, ``field`` (its
     :class:`FieldSpec`), ``cid``, ``root_id`` and ``source_url``. A value and its growth
-    rate for the same (indicator, region, period_type, period) share one row. NBS's
-    January rule is applied: no January rows at all; February month rows are dropped
-    (NBS publishes only the Jan–Feb cumulative, which is the ``YYYY-02`` ytd row).
+    rate for the same (indicator, region, period_type, period) share one row. January
+    values are kept where present (NBS has published January empty only since 2012; an
+    empty January simply makes no row). February month rows are dropped (NBS publishes only
+    the Jan–Feb cumulative, which is the ``YYYY-02`` ytd row).
     Rows whose value and rate are both missing are dropped (counted in ``warnings``).
     The latest period with data of each (indicator, region, period_type) is marked
     ``preliminary``.
@@ -783,7 +784,7 @@ def assemble_rows(
     warn = warnings if warnings is not None else []
     want_freq = spec.frequency
     slots: dict[tuple, dict] = {}
-    skipped_jan = skipped_feb = 0
+    skipped_feb = 0
     for cell in cells:
         f: FieldSpec = cell["field"]
         if cell["freq"] != want_freq:
@@ -792,9 +793,6 @@ def assemble_rows(
         if cell["year"] < since_year:
             continue
         has_value = cell["value"] is not None
-        if want_freq == "month" and cell["sub"] == 1:
-            skipped_jan += has_value
-            continue
         if want_freq == "month" and cell["sub"] == 2 and f.period_type == "month":
             skipped_feb += has_value
             continue
@@ -815,8 +813,6 @@ def assemble_rows(
             slot["yoy"], slot["yoy_id"] = cell["value"], cell["indicator_id"]
             if slot["value_id"] is None:
                 slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
-    if skipped_jan:
-        warn.append(f"ignored {skipped_jan} January value(s): NBS does not publish January separately")
     if skipped_feb:
         warn.append(f"ignored {skipped_feb} February current-period value(s): NBS publishes only the "
                     "Jan–Feb cumulative (kept as the YYYY-02 ytd row)")

@@ -550,6 +550,27 @@ def test_january_rule(full):
     assert len(month) == 56 and len(ytd) == 62
 
 
+def test_january_values_are_kept_where_present():
+    spec = load_registry()["national_retail_monthly"]
+    fields = {f.indicator_id: f for f in spec.fields}
+
+    def cell(period_code, ind, value):
+        freq, year, sub = parse_period(period_code)
+        return {"period_code": period_code, "freq": freq, "year": year, "sub": sub,
+                "period": nbs.format_period(freq, year, sub), "indicator_id": ind, "label": "",
+                "value": None if value is None else Decimal(value), "raw_value": value, "unit": "亿元",
+                "region_code": "000000000000", "region_name": "全国", "field": fields[ind], "cid": CID_RETAIL,
+                "root_id": "r", "source_url": "u"}
+
+    warnings = []
+    rows = nbs.assemble_rows(spec, [cell("201101MM", ID_CUR, "15249.0"), cell("201101MM", ID_CUM, "15249.0"),
+                                    cell("202401MM", ID_CUR, None), cell("202401MM", ID_CUM, None)],
+                             since_year=2011, fetched_at="2026-11-28T00:00:00+00:00", warnings=warnings)
+    got = {(r["period_type"], r["period"]): r["value"] for r in rows}
+    assert got == {("month", "2011-01"): 15249.0, ("ytd", "2011-01"): 15249.0}   # 2024-01 empty: no row
+    assert not any("January" in w for w in warnings)
+
+
 def test_preliminary_marks_latest_period_only(full):
     df = full.rows
     prelim = df[df["status"] == "preliminary"]
