@@ -19,6 +19,7 @@ Nothing in this module imports streamlit or touches the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -44,7 +45,7 @@ __all__ = [
     "REGISTRY_PATH", "COLUMNS", "PROVINCES",
     "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "ServiceErrorPage", "EndpointRetired",
     "EndpointMoved", "BadRequest", "NoDataForPeriods", "MalformedResponse", "ApiError", "SchemaDrift",
-    "NbsConfig", "NbsClient", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
+    "NbsConfig", "NbsClient", "Archive", "ReplaySession", "replay_client", "PAGE_ROUTES", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
     "period_token", "build_dts", "region_da", "build_index_tree_request",
     "build_indicators_request", "build_latest_dt_request", "build_da_catalog_request",
     "build_das_request", "build_esdata_request",
@@ -863,6 +864,94 @@ def assemble_rows(
 # --------------------------------------------------------------------------------------
 
 
+#: The portal page route of each database code (sent in the Referer, as the page would).
+PAGE_ROUTES = {1: "monthData", 2: "quarterData", 3: "yearData", 4: "fsMonthData", 5: "fsQuarterData",
+               6: "fsYearData", 7: "mainMonthData", 8: "mainYearData"}
+
+
+def _canonical(method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> str:
+    return json.dumps([method.upper(), path, sorted((str(k), str(v)) for k, v in (params or {}).items()),
+                       body], ensure_ascii=False, sort_keys=True)
+
+
+class Archive:
+    """Write every raw API response, with its request and a SHA-256 of the body, before it
+    is parsed: ``NNNN_<endpoint>.json`` (request, status, content type, hash) beside
+    ``NNNN_<endpoint>.body`` (the bytes as received). A failed parse can then be replayed
+    (:class:`ReplaySession`) without asking the portal again."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.seq = len(list(self.dir.glob("[0-9]*.json")))
+
+    def record(self, method: str, path: str, url: str, params: Mapping[str, Any] | None, body: Any,
+               resp: requests.Response) -> Path:
+        self.seq += 1
+        stem = f"{self.seq:04d}_{path.rstrip('/').rsplit('/', 1)[-1]}"
+        raw = resp.content or b""
+        (self.dir / f"{stem}.body").write_bytes(raw)
+        meta = {
+            "method": method, "path": path, "url": url, "params": dict(params or {}), "request_body": body,
+            "status": resp.status_code, "content_type": resp.headers.get("Content-Type", ""),
+            "sha256": hashlib.sha256(raw).hexdigest(), "body_file": f"{stem}.body",
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        target = self.dir / f"{stem}.json"
+        target.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        return target
+
+
+class ReplaySession:
+    """A stand-in for ``requests.Session`` that answers from an :class:`Archive` directory:
+    each request gets the next recorded answer to the same method, path, parameters and
+    body (hash checked). A request that was not recorded is a ``requests.ConnectionError``."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.headers = requests.structures.CaseInsensitiveDict()
+        self.cookies = requests.cookies.RequestsCookieJar()
+        self.dir = Path(directory)
+        self.queues: dict[str, list[dict]] = {}
+        for meta_path in sorted(self.dir.glob("[0-9]*.json")):
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            key = _canonical(meta["method"], meta["path"], meta["params"], meta["request_body"])
+            self.queues.setdefault(key, []).append(meta)
+        if not self.queues:
+            raise ValueError(_bi("nbs.archive_empty", dir=self.dir))
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def request(self, method: str, url: str, params: Mapping[str, Any] | None = None, data: bytes | None = None,
+                **_: Any) -> requests.Response:
+        path = urlsplit(url).path
+        body = json.loads(data) if data else None
+        queue = self.queues.get(_canonical(method, path, params, body))
+        if not queue:
+            if path == PORTAL_PAGE_PATH:  # the warm-up page is not archived
+                return self._response(200, b"<html></html>", "text/html", url)
+            raise requests.ConnectionError(_bi("nbs.archive_miss", method=method.upper(), path=path,
+                                               params=json.dumps(params or {}, ensure_ascii=False)))
+        meta = queue.pop(0) if len(queue) > 1 else queue[0]
+        raw = (self.dir / meta["body_file"]).read_bytes()
+        if hashlib.sha256(raw).hexdigest() != meta["sha256"]:
+            raise MalformedResponse(_bi("nbs.archive_hash", file=meta["body_file"]))
+        return self._response(meta["status"], raw, meta["content_type"], meta["url"])
+
+    @staticmethod
+    def _response(status: int, raw: bytes, ctype: str, url: str) -> requests.Response:
+        resp = requests.Response()
+        resp.status_code, resp._content, resp.url = status, raw, url
+        resp.headers = requests.structures.CaseInsensitiveDict({"Content-Type": ctype})
+        return resp
+
+
+def replay_client(directory: str | os.PathLike) -> "NbsClient":
+    """A client that answers every request from an archive, without pauses or retries."""
+    return NbsClient(NbsConfig(pace_s=0, max_retries=0, block_backoff_s=0, warm_up=False),
+                     session=ReplaySession(directory), sleep=lambda _s: None)
+
+
 def _env_base_url() -> str:
     return (os.environ.get("NBS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
@@ -881,10 +970,16 @@ class NbsConfig:
     base_url: str = field(default_factory=_env_base_url)
     timeout: tuple[float, float] = (5, 30)
     verify: bool | str = field(default_factory=_env_verify)
-    pace_s: float = 0.6
+    #: at least this long between requests (other maintained clients: >= 1.5 s; the portal
+    #: blocks for 10-30 minutes after about a hundred quick requests) ...
+    pace_s: float = 1.5
+    #: ... plus a random 0..pace_jitter_s seconds, so the requests do not tick like a clock
+    pace_jitter_s: float = 1.0
     max_retries: int = 3
     backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0)
     jitter: float = 0.25  # extra random fraction of each backoff delay
+    #: pause before the one retry after a WAF block or challenge (plus jitter)
+    block_backoff_s: float = 30.0
     max_retry_after_s: float = 120.0
     empty_data_retries: int = 2
     warm_up: bool = True
@@ -915,13 +1010,19 @@ class NbsClient:
         config: NbsConfig | None = None,
         *,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
+        archive_dir: str | os.PathLike | None = None,
     ) -> None:
         self.config = config or NbsConfig()
         self.session = session or requests.Session()
-        self.sleep = sleep
+        #: when set, every raw API response is written there with its request and a hash,
+        #: before it is parsed (see :class:`Archive`; replay with :class:`ReplaySession`)
+        self.archive = Archive(archive_dir) if archive_dir is not None else None
+        #: the portal page route of the database being fetched (Referer), e.g. "monthData"
+        self.route = ""
+        self.sleep = sleep if sleep is not None else time.sleep  # looked up now: patchable in tests
         self.clock = clock
         self.rng = rng
         self.warnings: list[str] = []
@@ -952,10 +1053,20 @@ class NbsClient:
     def _pace(self) -> None:
         pace = self.config.pace_s
         if pace > 0 and self._last_call is not None:
-            wait = pace - (self.clock() - self._last_call)
+            wait = pace + self.config.pace_jitter_s * self.rng() - (self.clock() - self._last_call)
             if wait > 0:
                 self.sleep(wait)
         self._last_call = self.clock()
+
+    def _block_pause(self) -> None:
+        """After a WAF block or challenge: wait ``block_backoff_s`` (+ jitter) before the retry."""
+        base = self.config.block_backoff_s
+        if base > 0:
+            self.sleep(base + base * self.config.jitter * self.rng())
+
+    def referer(self) -> str:
+        page = f"{self.config.base_url}{PORTAL_PAGE_PATH}"
+        return f"{page}#/pc/national/{self.route}" if self.route else page
 
     def _backoff(self, attempt: int, retry_after: float | None = None) -> None:
         if retry_after is not None:
@@ -1010,7 +1121,7 @@ class NbsClient:
         if cfg.warm_up and not self._warmed:
             self.warm_up()
         is_data = path in DATA_PATHS or path in (cfg.esdata_path, cfg.esdata_alt_path)
-        headers = {}
+        headers = {"Referer": self.referer()}
         data = None
         if method.upper() == "POST":
             headers["Content-Type"] = JSON_CONTENT_TYPE
@@ -1032,6 +1143,7 @@ class NbsClient:
             except requests.TooManyRedirects as exc:
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
@@ -1048,6 +1160,8 @@ class NbsClient:
                     "unreachable or too slow from here; retry later or check the network/proxy. "
                     "Nothing was written.") from exc
 
+            if self.archive is not None:  # the raw answer, before anything is parsed
+                self.archive.record(method.upper(), path, url, params, body, resp)
             status = resp.status_code
             text = self._text(resp)
             if status == 429 or (status >= 500 and not (status == 500 and is_data)):
@@ -1088,6 +1202,7 @@ class NbsClient:
                         "Do not retry; use the new data-release API (stream/esData).")
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
@@ -1124,6 +1239,7 @@ class NbsClient:
                                                start=text.strip()[:80]))
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
@@ -1402,6 +1518,7 @@ def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: st
 def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: date,
                   fetched_at: str, warn: list[str]) -> list[dict]:
     path: list[str] = []
+    client.route = PAGE_ROUTES.get(spec.database_code, "")
     if spec.cid:
         targets_raw = [(spec.cid, spec.root_id)]
     else:
@@ -1437,6 +1554,7 @@ def fetch_nbs(
     series: Iterable[str] | None = None,
     registry: Mapping[str, SeriesSpec] | None = None,
     today: date | None = None,
+    fetched_at: str | None = None,
 ) -> FetchResult:
     """Fetch every registry series (or those named in ``series``) from ``since_year`` on.
 
@@ -1454,7 +1572,7 @@ def fetch_nbs(
     if unknown:
         raise ValueError(f"unknown NBS series {unknown}; known: {sorted(reg)}")
     client = client or NbsClient()
-    fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    fetched_at = fetched_at or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     records: list[dict] = []
     failures: list[tuple[str, str, str]] = []
     warnings: list[str] = [f"{w}" for w in client.drain_warnings()]

@@ -695,7 +695,7 @@ def test_empty_result_keeps_the_contract(client, nbs_server):
 
 def test_env_base_url(nbs_server, monkeypatch):
     assert NbsConfig().base_url == "https://data.stats.gov.cn"
-    assert NbsConfig().timeout == (5, 30) and NbsConfig().verify is True and NbsConfig().pace_s == 0.6
+    assert NbsConfig().timeout == (5, 30) and NbsConfig().verify is True and NbsConfig().pace_s == 1.5
     monkeypatch.setenv("NBS_BASE_URL", nbs_server.base_url + "/")
     monkeypatch.setenv("NBS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     cfg = NbsConfig(pace_s=0)
@@ -705,10 +705,44 @@ def test_env_base_url(nbs_server, monkeypatch):
 
 
 def test_pacing_between_calls(nbs_server, sleeps):
-    c = NbsClient(NbsConfig(base_url=nbs_server.base_url, pace_s=0.6), sleep=sleeps.append, clock=lambda: 100.0)
+    c = NbsClient(NbsConfig(base_url=nbs_server.base_url, pace_s=0.6, pace_jitter_s=0), sleep=sleeps.append,
+                  clock=lambda: 100.0)
     c.query_index_tree(6)
     c.query_index_tree(6)
     assert sleeps == [0.6, 0.6]  # warm-up, then two paced calls (the fake clock never advances)
+
+
+def test_default_pacing_is_at_least_1_5_s_with_jitter(nbs_server, sleeps):
+    cfg = NbsConfig(base_url=nbs_server.base_url)
+    assert cfg.pace_s >= 1.5 and cfg.pace_jitter_s > 0 and cfg.block_backoff_s >= 30
+    draws = iter([0.0, 0.5, 1.0])
+    c = NbsClient(cfg, sleep=sleeps.append, clock=lambda: 100.0, rng=lambda: next(draws))
+    c.query_index_tree(6)
+    c.query_index_tree(6)
+    c.query_index_tree(6)
+    assert sleeps == [1.5, 2.0, 2.5]   # 1.5 s + 0..1 s jitter; never a real wait (injected sleeper)
+
+
+def test_a_block_is_followed_by_a_pause_of_30_s_or_more(client, nbs_server, sleeps):
+    nbs_server.faults.html = 1
+    res = run(client, series=CS)
+    assert res.failures == [] and len(res.rows) == 5
+    assert [s for s in sleeps if s >= 30] == [30.0]            # rng 0 -> exactly the base pause
+    nbs_server.faults.block_python_ua = True
+    sleeps.clear()
+    c = NbsClient(NbsConfig(base_url=nbs_server.base_url, pace_s=0, user_agent="python-requests/2"),
+                  sleep=sleeps.append, rng=lambda: 1.0)
+    with pytest.raises(BlockedByWAF):
+        c.query_index_tree(6)
+    assert sleeps == [37.5]                                    # 30 s + 25 % jitter, then given up
+
+
+def test_referer_names_the_page_route_of_the_database(full, nbs_server):
+    referers = {r.json["cid"]: r.headers["Referer"] for r in nbs_server.requests_to("/stream/esData")}
+    page = nbs_server.base_url + "/dg/website/page.html#/pc/national/"
+    assert referers[CID_RETAIL] == page + "monthData"
+    assert referers["fa6e00000000000000000000000006b1"] == page + "fsYearData"
+    assert referers["e4703d312cd44d498c168a10d2337f4a"] == page + "mainYearData"
 
 
 # --------------------------------------------------------------------------------------
