@@ -458,6 +458,9 @@ def parse_esdata(
     *,
     requested_regions: Iterable[str] | None = None,
     warnings: list[str] | None = None,
+    expected_cid: str | None = None,
+    expected_units: Mapping[str, str] | None = None,
+    requested_dts: Sequence[str] | None = None,
 ) -> list[dict]:
     """Flatten a ``stream/esData`` response into one dict per (period, indicator, region).
 
@@ -468,6 +471,12 @@ def parse_esdata(
     unit`` (``du_name``), ``region_code`` (12 digits), ``region_name``. Cells in regions
     not requested, unknown period codes and unparseable values are reported in
     ``warnings`` (values are then kept as missing, never 0).
+
+    Per-value identity checks: a value whose ``catalogid`` is not ``expected_cid``, whose
+    ``du_name`` is not its indicator's unit in ``expected_units``, or whose period lies
+    outside ``requested_dts`` is dropped with a warning. Two *different* values for one cell
+    (period, indicator, region) leave it unresolved (``value`` None, ``conflict`` True) with
+    a warning — never "last one wins"; an identical repeat is ignored.
     """
     warn = warnings if warnings is not None else []
     expected = set(expected_indicator_ids)
@@ -479,6 +488,14 @@ def parse_esdata(
         raise MalformedResponse(f"esData 'data' should be a list of period blocks, got {type(data).__name__}")
     rows: list[dict] = []
     dropped_regions: dict[str, int] = {}
+    mismatches: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], dict] = {}
+    windows = []
+    for tok in requested_dts or ():
+        lo, _, hi = str(tok).partition("-")
+        lo_p, hi_p = parse_period(lo), parse_period(hi or lo)
+        if lo_p and hi_p:
+            windows.append((lo_p[0], (lo_p[1], lo_p[2] or 0), (hi_p[1], hi_p[2] or 0)))
     for block in data:
         if not isinstance(block, dict):
             raise MalformedResponse(f"esData period block should be an object, got {type(block).__name__}")
@@ -488,6 +505,12 @@ def parse_esdata(
             warn.append(f"skipped a period block with unrecognised code {code!r} (name {block.get('name')!r})")
             continue
         freq, year, sub = parsed
+        if windows and not any(f == freq and lo <= (year, sub or 0) <= hi for f, lo, hi in windows):
+            n = sum(1 for it in block.get("values") or [] if isinstance(it, dict) and it.get("_id") in expected)
+            if n:
+                k = ("period", str(code), ", ".join(str(t) for t in requested_dts or ()))
+                mismatches[k] = mismatches.get(k, 0) + n
+            continue
         for item in block.get("values") or []:
             if not isinstance(item, dict):
                 continue
@@ -504,6 +527,17 @@ def parse_esdata(
                 key = f"{region_code} {region_name}".strip()
                 dropped_regions[key] = dropped_regions.get(key, 0) + 1
                 continue
+            cat = str(item.get("catalogid") or "").strip()
+            if expected_cid and cat and cat != expected_cid:
+                k = ("catalog", cat, expected_cid)
+                mismatches[k] = mismatches.get(k, 0) + 1
+                continue
+            unit = str(item.get("du_name") or "").strip()
+            want_unit = (expected_units or {}).get(ind_id)
+            if want_unit and unit and unit != want_unit:
+                k = ("unit", f"{ind_id} {unit}", want_unit)
+                mismatches[k] = mismatches.get(k, 0) + 1
+                continue
             raw = item.get("value")
             try:
                 value = parse_value(raw)
@@ -511,6 +545,14 @@ def parse_esdata(
                 warn.append(f"{code}: unparseable value {raw!r} for indicator {ind_id} "
                             f"in {region_code}; stored as missing")
                 value = None
+            cell_key = (str(code), str(ind_id), region_code)
+            if cell_key in seen:
+                first = seen[cell_key]
+                if first["value"] != value and not first.get("conflict"):
+                    warn.append(_bi("nbs.conflicting_values", period=code, indicator=ind_id, region=region_code,
+                                    first=first["raw_value"], second=raw))
+                    first.update(value=None, conflict=True, raw_value=[first["raw_value"], raw])
+                continue
             rows.append({
                 "period_code": code,
                 "freq": freq,
@@ -525,6 +567,9 @@ def parse_esdata(
                 "region_code": region_code,
                 "region_name": region_name,
             })
+            seen[cell_key] = rows[-1]
+    for (what, got, want), n in sorted(mismatches.items()):
+        warn.append(_bi("nbs.identity_mismatch", n=n, what=what, got=got, want=want))
     for key, n in sorted(dropped_regions.items()):
         warn.append(f"dropped {n} value(s) for region {key}, which was not requested "
                     "(if this is 北京, NBS ignored 'das': is daCatalogId non-empty?)")
@@ -804,16 +849,24 @@ def assemble_rows(
             "cid": cell["cid"], "root_id": cell["root_id"], "source_url": cell["source_url"],
             "da": cell["region_code"], "path": cell.get("path"),
         })
-        if f.column == "value":
-            if slot["value_id"] is not None and slot["value_id"] != cell["indicator_id"]:
-                warn.append(f"{key}: two value cells (ids {slot['value_id']}, {cell['indicator_id']}); kept the later")
-            slot["value"], slot["value_id"] = cell["value"], cell["indicator_id"]
+        col, id_col = ("value", "value_id") if f.column == "value" else ("yoy", "yoy_id")
+        if slot[id_col] is not None:
+            # a second cell for the same slot (e.g. two leaves overlapping): equal values agree;
+            # different ones leave the slot unresolved, never "last one wins"
+            if slot[col] != cell["value"] and not slot.get(f"{col}_conflict"):
+                warn.append(_bi("nbs.conflicting_values", period=cell["period_code"],
+                                indicator=f"{slot[id_col]}/{cell['indicator_id']}", region=cell["region_code"],
+                                first=slot[col], second=cell["value"]))
+                slot[col], slot[f"{col}_conflict"] = None, True
+            continue
+        if cell.get("conflict"):
+            slot[f"{col}_conflict"] = True
+        slot[col], slot[id_col] = cell["value"], cell["indicator_id"]
+        if col == "value":
             slot["unit"] = cell.get("unit") or f.unit
             slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
-        else:
-            slot["yoy"], slot["yoy_id"] = cell["value"], cell["indicator_id"]
-            if slot["value_id"] is None:
-                slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
+        elif slot["value_id"] is None:
+            slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
     if skipped_feb:
         warn.append(f"ignored {skipped_feb} February current-period value(s): NBS publishes only the "
                     "Jan–Feb cumulative (kept as the YYYY-02 ytd row)")
@@ -1539,7 +1592,9 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
         except NoDataForPeriods as exc:
             warn.append(str(exc))
             continue
-        for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn):
+        units = {r.indicator_id: r.field.unit for r in resolved}
+        for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn,
+                                 expected_cid=cid, expected_units=units, requested_dts=dts):
             cell.update(field=by_id[cell["indicator_id"]], cid=cid, root_id=root_id, source_url=resp.url)
             if path:
                 cell["path"] = " › ".join(path)

@@ -238,8 +238,10 @@ def test_parse_esdata_edge_cases():
         {"code": "2026年7月", "name": "bad", "values": [{"_id": "a", "value": "1"}]},
         {"code": "202607MM", "name": "2026年7月", "values": [
             {"_id": "a", "value": "12.5"},                        # no region: the single requested one
-            {"_id": "a", "value": "n/a", "da": "000000000000"},   # garbage -> missing + warning
             {"_id": "zzz", "value": "99"},                        # not expected
+        ]},
+        {"code": "202608MM", "name": "2026年8月", "values": [
+            {"_id": "a", "value": "n/a", "da": "000000000000"},   # garbage -> missing + warning
         ]},
     ]}
     warnings = []
@@ -386,6 +388,58 @@ def test_real_esdata_recordings_replay_through_the_fake_with_the_recorded_reques
     cells = parse_esdata(real_json("beijing_2024_income.json"), ["dd28563a8af84935bc8a010abf8b772c"],
                          requested_regions=["110000000000"])
     assert cells[0]["label"] == "城镇居民人均可支配收入 (元) " and cells[0]["value"] == Decimal("92464")
+
+
+INCOME_ID = "dd28563a8af84935bc8a010abf8b772c"
+INCOME_CID = "5c072e1073514e448de4132760308fcf"
+
+
+def _income(**changes):
+    doc = real_json("beijing_2024_income.json")
+    item = doc["data"][0]["values"][0]
+    doc["data"][0]["values"].append(dict(item, **changes))
+    return doc
+
+
+def test_each_value_must_match_the_request_catalog_unit_region_and_period():
+    ok = dict(expected_cid=INCOME_CID, expected_units={INCOME_ID: "元"}, requested_dts=["2024YY"],
+              requested_regions=["110000000000"])
+    real = real_json("beijing_2024_income.json")
+    assert [c["value"] for c in parse_esdata(real, [INCOME_ID], **ok)] == [Decimal("92464")]
+    for changes, what in (({"catalogid": "7dbebcca62794c4da2b9ef9813d14564"}, "catalog"),
+                          ({"du_name": "万元"}, "unit"), ({"da": "120000000000", "da_name": "天津市"}, "region")):
+        doc = real_json("beijing_2024_income.json")
+        doc["data"][0]["values"][0].update(changes)
+        warnings = []
+        assert parse_esdata(doc, [INCOME_ID], warnings=warnings, **ok) == [], what
+        assert len(warnings) == 1 and ("丢弃了" in warnings[0] or "not requested" in warnings[0]), what
+    doc = real_json("beijing_2024_income.json")
+    doc["data"][0]["code"] = "2023YY"                                  # a period that was not asked for
+    warnings = []
+    assert parse_esdata(doc, [INCOME_ID], warnings=warnings, **ok) == []
+    assert "period: got 2023YY, requested 2024YY" in warnings[0]
+
+
+def test_two_different_values_for_one_cell_leave_it_unresolved_never_last_one_wins():
+    warnings = []
+    cells = parse_esdata(_income(value="92465"), [INCOME_ID], requested_regions=["110000000000"],
+                         warnings=warnings)
+    assert len(cells) == 1 and cells[0]["value"] is None and cells[0]["conflict"] is True
+    assert warnings == [nbs._bi("nbs.conflicting_values", period="2024YY", indicator=INCOME_ID,
+                                region="110000000000", first="92464", second="92465")]
+    assert "两个不同的值" in warnings[0] and "two different values for one cell" in warnings[0]
+    same = parse_esdata(_income(), [INCOME_ID], requested_regions=["110000000000"], warnings=warnings)
+    assert [c["value"] for c in same] == [Decimal("92464")]             # an identical repeat agrees
+
+
+def test_a_conflicting_cell_reaches_the_user_as_a_warning_and_no_value(client, nbs_server, tmp_path):
+    nbs_server.datasets[INCOME_CID] = _income(value="92465")
+    p = tmp_path / "income.toml"
+    p.write_text(BEIJING_REGISTRY.format(kind="income", cid=INCOME_CID, ind=INCOME_ID,
+                                         label="城镇居民人均可支配收入(元)"), encoding="utf-8")
+    res = fetch_nbs(2024, client=client, registry=load_registry(p), today=TODAY)
+    assert res.failures == [] and res.rows.empty                      # neither 92464 nor 92465 stored
+    assert any("92464 与 92465" in w and "92464 and 92465" in w for w in res.warnings)
 
 
 def test_real_catalogue_and_indicator_recordings_resolve_a_monthly_series(client, nbs_server, tmp_path):
@@ -569,6 +623,21 @@ def test_january_values_are_kept_where_present():
     got = {(r["period_type"], r["period"]): r["value"] for r in rows}
     assert got == {("month", "2011-01"): 15249.0, ("ytd", "2011-01"): 15249.0}   # 2024-01 empty: no row
     assert not any("January" in w for w in warnings)
+
+
+def test_overlapping_leaves_with_different_values_leave_the_row_unresolved():
+    spec = load_registry()["national_retail_monthly"]
+    cum = next(f for f in spec.fields if f.indicator_id == ID_CUM)
+    growth = next(f for f in spec.fields if f.indicator_id == ID_CUMG)
+    base = {"period_code": "202403MM", "freq": "month", "year": 2024, "sub": 3, "period": "2024-03", "label": "",
+            "unit": "亿元", "region_code": "000000000000", "region_name": "全国", "root_id": "r", "source_url": "u"}
+    cells = [dict(base, indicator_id=ID_CUM, value=Decimal("104300.0"), raw_value="104300.0", field=cum, cid="leaf1"),
+             dict(base, indicator_id="other", value=Decimal("104301.0"), raw_value="104301.0", field=cum, cid="leaf2"),
+             dict(base, indicator_id=ID_CUMG, value=Decimal("5.2"), raw_value="5.2", field=growth, cid="leaf1")]
+    warnings = []
+    (row,) = nbs.assemble_rows(spec, cells, since_year=2024, fetched_at="t", warnings=warnings)
+    assert math.isnan(row["value"]) and row["yoy_pct"] == pytest.approx(5.2)
+    assert any("104300.0 与 104301.0" in w for w in warnings)
 
 
 def test_preliminary_marks_latest_period_only(full):
@@ -1058,16 +1127,15 @@ def test_missing_id_and_unit_drift(client, nbs_server):
 
 def test_new_definition_ids_resolved_by_label_at_run_time(client, nbs_server):
     c7ac, cc2f, o00a, ad96 = NEW_IDS
-    # suppose c7ac… is really 网上商品零售额累计增长 and ad96… 网上商品和服务零售额累计值
+    # suppose the list said c7ac… is 网上商品零售额累计增长 and ad96… 网上商品和服务零售额累计值 ...
     nbs_server.faults.label_overrides = {c7ac: "网上商品零售额累计增长 (%) ", ad96: "网上商品和服务零售额累计值 (亿元)"}
     nbs_server.faults.unit_overrides = {c7ac: "%", ad96: "亿元"}
     res = run(client, series=["national_online_retail_2026"])
     assert res.failures == []
+    # ... while the data still carry the other units: every such value is dropped, loudly
     svc = rows_of(res, "online_goods_services_retail", "ytd")
-    assert json.loads(svc.loc["2026-05", "note"])["indicator_id"] == ad96
-    assert svc.loc["2026-05", "value"] == pytest.approx(6.05)             # whatever ad96 carries
-    goods = rows_of(res, "online_goods_retail", "ytd")
-    assert json.loads(goods.loc["2026-05", "note"])["yoy_indicator_id"] == c7ac
+    assert svc.empty or svc["value"].isna().all()
+    assert any("丢弃了" in w and "do not match the request (unit" in w for w in res.warnings)
 
 
 def test_tree_drift_fails_the_provincial_series(client, nbs_server):
