@@ -487,7 +487,16 @@ def test_registry_loads_and_covers_the_brief():
     assert prov.cid is None and prov.tree_path == ("社会消费品零售总额",)   # a top-level leaf
     assert prov.show_type == "3" and len(prov.das) == 31 and prov.root_id == "c4d82af16c3d4f0cb4f09d4af7d5888e"
     new = reg["national_online_retail_2026"]
-    assert all(set(f.candidate_ids) == set(NEW_IDS) for f in new.fields)
+    # known ids from other clients' live enumeration (issue 15), pinned per field
+    assert [(f.indicator, f.measure, f.indicator_id) for f in new.fields] == [
+        ("online_goods_services_retail", "cumulative_value", NEW_IDS[0]),
+        ("online_goods_services_retail", "cumulative_growth", NEW_IDS[1]),
+        ("online_goods_retail", "cumulative_value", NEW_IDS[2]),
+        ("online_goods_retail", "cumulative_growth", NEW_IDS[3])]
+    assert [(f.indicator, f.measure, f.indicator_id) for f in reg["national_online_retail_old"].fields][2:] == [
+        ("physical_online_retail", "cumulative_value", "05fbe85e09c842098509c6b29481ab0c"),
+        ("physical_online_retail", "cumulative_growth", "f12bf45bdfbb47b18147406246c787a7")]
+    assert not any(f.candidate_ids for s in reg.values() for f in s.fields)
     assert {f.indicator for f in new.fields} == {"online_goods_services_retail", "online_goods_retail"}
     assert {f.indicator for f in reg["national_online_retail_old"].fields} == {"online_retail",
                                                                                "physical_online_retail"}
@@ -513,13 +522,12 @@ def test_resolve_fields_by_label_and_drift():
     items = load("indicators_online_retail_2026.json")["data"]["list"]
     resolved = resolve_fields(new, "cid", items)
     assert [r.indicator_id for r in resolved] == NEW_IDS  # fixture assignment
-    # swap the meanings: resolution follows the labels, not the order of the ids
+    # swapped meanings: a pinned id whose label changed is drift, quoted, never silently re-mapped
     swapped = [dict(i) for i in items]
     swapped[0]["i_showname"], swapped[3]["i_showname"] = swapped[3]["i_showname"], swapped[0]["i_showname"]
-    swapped[0]["du_name"], swapped[3]["du_name"] = swapped[3]["du_name"], swapped[0]["du_name"]
-    assert [r.indicator_id for r in resolve_fields(new, "cid", swapped)] == [NEW_IDS[3], NEW_IDS[1],
-                                                                             NEW_IDS[2], NEW_IDS[0]]
-    with pytest.raises(SchemaDrift, match="no indicator"):
+    with pytest.raises(SchemaDrift, match="网上商品零售额累计增长"):
+        resolve_fields(new, "cid", swapped)
+    with pytest.raises(SchemaDrift, match="not listed"):
         resolve_fields(new, "cid", items[1:])
     retail = reg["national_retail_monthly"]
     r_items = load("indicators_national_retail_monthly.json")["data"]["list"]
@@ -1125,17 +1133,13 @@ def test_missing_id_and_unit_drift(client, nbs_server):
     assert f["national_retail_monthly"][0] == "SchemaDrift" and "万元" in f["national_retail_monthly"][1]
 
 
-def test_new_definition_ids_resolved_by_label_at_run_time(client, nbs_server):
+def test_new_definition_ids_are_pinned_and_a_swapped_label_is_drift(client, nbs_server):
     c7ac, cc2f, o00a, ad96 = NEW_IDS
-    # suppose the list said c7ac… is 网上商品零售额累计增长 and ad96… 网上商品和服务零售额累计值 ...
     nbs_server.faults.label_overrides = {c7ac: "网上商品零售额累计增长 (%) ", ad96: "网上商品和服务零售额累计值 (亿元)"}
     nbs_server.faults.unit_overrides = {c7ac: "%", ad96: "亿元"}
-    res = run(client, series=["national_online_retail_2026"])
-    assert res.failures == []
-    # ... while the data still carry the other units: every such value is dropped, loudly
-    svc = rows_of(res, "online_goods_services_retail", "ytd")
-    assert svc.empty or svc["value"].isna().all()
-    assert any("丢弃了" in w and "do not match the request (unit" in w for w in res.warnings)
+    res = run(client, series=["national_online_retail_2026", "changsha_retail_annual"])
+    assert [(f[0], f[1]) for f in res.failures] == [("national_online_retail_2026", "SchemaDrift")]
+    assert "网上商品零售额累计增长 (%)" in res.failures[0][2] and len(res.rows) == 5
 
 
 def test_tree_drift_fails_the_provincial_series(client, nbs_server):

@@ -55,8 +55,8 @@ ONLINE_OLD = {
     "05fbe85e09c842098509c6b29481ab0c": ("实物商品网上零售额", "累计值", "实物商品网上零售额累计值 (亿元) ", "亿元"),
     "f12bf45bdfbb47b18147406246c787a7": ("实物商品网上零售额", "累计增长", "实物商品网上零售额累计增长 (%) ", "%"),
 }
-# The note does not say which of the four new-definition ids is which; this fixture
-# assigns them one way and the tests also swap the labels through the fake server.
+# The four new-definition ids as other clients' live enumeration assigns them (issue 15; pinned
+# in data/nbs_registry.toml); the tests also swap the labels through the fake server.
 ONLINE_2026 = {
     "c7ac997262924badbde80e61623defde": ("网上商品和服务零售额", "累计值", "网上商品和服务零售额累计值 (亿元) ", "亿元"),
     "cc2fa77a5bb64f8da3d63688aa0e2d1b": ("网上商品和服务零售额", "累计增长", "网上商品和服务零售额累计增长 (%) ", "%"),
