@@ -777,7 +777,7 @@ def test_env_base_url(nbs_server, monkeypatch):
     monkeypatch.setenv("NBS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
     cfg = NbsConfig(pace_s=0)
     assert cfg.base_url == nbs_server.base_url and cfg.verify == "/etc/ssl/certs/ca-certificates.crt"
-    res = fetch_nbs(2021, client=NbsClient(NbsConfig(pace_s=0)), series=["changsha_retail_annual"], today=TODAY)
+    res = fetch_nbs(2021, client=NbsClient(NbsConfig(pace_s=0), sleep=lambda s: None), series=["changsha_retail_annual"], today=TODAY)
     assert len(res.rows) == 5
 
 
