@@ -94,8 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--since", type=int, default=2019, metavar="YYYY", help="first year to fetch (default 2019)")
     p.add_argument("--series", nargs="+", metavar="NAME", help="only these series of data/nbs_registry.toml")
-    p.add_argument("--archive", metavar="DIR", help="also write every raw response (request, hash) to DIR before parsing")
-    p.add_argument("--replay", metavar="DIR", help="no network: repeat the fetch archived in DIR (--archive)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--archive", metavar="DIR", help="also write every raw response (request, hash) to DIR before parsing")
+    mode.add_argument("--replay", metavar="DIR", help="no network: repeat the fetch archived in DIR (--archive)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("demo", help="write the synthetic demo dataset 'demo' (replaces any previous demo rows)",

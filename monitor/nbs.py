@@ -1372,9 +1372,8 @@ class NbsClient:
                 return resp
             if attempt < retries:
                 self._backoff(attempt)
-        self.warnings.append(
-            f"source gap: {resp.url} returned success with empty data {retries + 1} times for cid "
-            f"{body.get('cid')} dts {body.get('dts')}; treated as no data (not an error)")
+        self.warnings.append(_bi("nbs.source_gap", url=resp.url, n=retries + 1, cid=body.get("cid"),
+                                 dts=body.get("dts")))
         return resp
 
     def es_data(self, body: dict) -> ApiResponse:
@@ -1507,8 +1506,7 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
                           f"{spec.database_code}. {_FIX_HINT}")
     root_id = str(roots[0]["_id"])
     if root_id != spec.root_id:
-        warn.append(f"database {spec.database_code} root id is now {root_id} (registry has {spec.root_id}); "
-                    "used the live one; update the registry")
+        warn.append(_bi("nbs.root_changed", code=spec.database_code, live=root_id, registered=spec.root_id))
     cache: dict[str, list[dict]] = {}
 
     def tree(pid: str) -> list[dict]:
@@ -1532,7 +1530,7 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
         if end is None or end >= since_year:
             keep.append(leaf)
     if not keep:
-        warn.append(f"no leaf of {' › '.join(path)} covers {since_year} or later; nothing fetched")
+        warn.append(_bi("nbs.no_leaf_covers", path=" › ".join(path), since=since_year))
     return root_id, keep, path
 
 
@@ -1549,10 +1547,9 @@ def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: st
         latest = parse_latest_dt(data)
         name = str((data or {}).get("dt_name") or (data or {}).get("dt_all") or "")
     except (ApiError, MalformedResponse, ServiceErrorPage, BadRequest, EndpointMoved) as exc:
-        warn.append(f"queryDtByCid failed for cid {cid} ({type(exc).__name__}); requests stop at the last "
-                    "finished period by the calendar")
+        warn.append(_bi("nbs.latest_dt_failed", cid=cid, error=type(exc).__name__))
     if latest is not None and latest[0] != freq:
-        warn.append(f"queryDtByCid for cid {cid} answered a {latest[0]} period {name!r} for a {freq} series; ignored")
+        warn.append(_bi("nbs.latest_dt_mismatch", cid=cid, got=name, freq=freq))
         latest = None
     if latest is None:
         end = (today.year - 1, None) if freq == "year" else (

@@ -966,7 +966,7 @@ def test_persistent_empty_data_is_a_source_gap_not_an_error(client, nbs_server):
     nbs_server.faults.empty_data = 99
     res = run(client, series=CS)
     assert res.failures == [] and res.rows.empty
-    assert any(w.startswith("changsha_retail_annual: source gap") for w in res.warnings)
+    assert any(w.startswith("changsha_retail_annual: 数据缺口") and "source gap" in w for w in res.warnings)
     assert len(nbs_server.requests_to("/stream/esData")) == 3
 
 
