@@ -1514,16 +1514,20 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
             cache[pid] = client.query_index_tree(spec.database_code, pid)
         return cache[pid]
 
+    notes: list[str] = []  # the walk and the search may both meet one odd node: say it once
     try:
-        leaves, path = _walk_registered(tree, spec, root_id, warn)
-    except SchemaDrift as registered:
-        found = _search_leaf(tree, spec, root_id, warn)
-        if found is None:
-            raise SchemaDrift(f"{registered} Searched the whole tree for {spec.tree_path[-1]!r} too: "
-                              "not found.") from registered
-        leaves, path = found
-        warn.append(_bi("nbs.path_changed", series=spec.name, registered=" › ".join(spec.tree_path),
-                        used=" › ".join(path)))
+        try:
+            leaves, path = _walk_registered(tree, spec, root_id, notes)
+        except SchemaDrift as registered:
+            found = _search_leaf(tree, spec, root_id, notes)
+            if found is None:
+                raise SchemaDrift(f"{registered} Searched the whole tree for {spec.tree_path[-1]!r} too: "
+                                  "not found.") from registered
+            leaves, path = found
+            notes.append(_bi("nbs.path_changed", series=spec.name, registered=" › ".join(spec.tree_path),
+                             used=" › ".join(path)))
+    finally:
+        warn.extend(dict.fromkeys(notes))
     keep = []
     for leaf in leaves:
         _, end = _slice_years(leaf)

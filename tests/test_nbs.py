@@ -1174,6 +1174,15 @@ def test_provincial_leaf_at_the_top_of_the_annual_tree_is_found_under_the_old_re
     assert json.loads(res.rows["note"].iloc[0])["path"] == "社会消费品零售总额"
 
 
+def test_a_look_alike_leaf_in_the_live_tree_is_reported_once_and_the_series_still_fetched(client, nbs_server):
+    level1 = nbs_server.trees[("6", "c4d82af16c3d4f0cb4f09d4af7d5888e")]["data"]
+    level1.append(dict(level1[3], _id="fa6e000000000000000000000000odd1", name="社会消费品零售总额 (按季度) "))
+    res = run(client, series=["provincial_retail_annual"])
+    assert res.failures == [] and len(res.rows) == 153
+    odd = [w for w in res.warnings if "odd1" in w]
+    assert len(odd) == 1 and "无法识别" in odd[0] and "not recognised" in odd[0]
+
+
 def test_a_leaf_moved_deeper_is_found_and_its_new_path_reported(client, nbs_server):
     level1 = nbs_server.trees[("6", "c4d82af16c3d4f0cb4f09d4af7d5888e")]["data"]
     moved = [n for n in level1 if "社会消费品零售总额" in n["name"]]
