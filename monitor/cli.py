@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--since", type=int, default=2019, metavar="YYYY", help="first year to fetch (default 2019)")
     p.add_argument("--series", nargs="+", metavar="NAME", help="only these series of data/nbs_registry.toml")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--archive", metavar="DIR", help="also write every raw response (request, hash) to DIR before parsing")
+    mode.add_argument("--replay", metavar="DIR", help="no network: repeat the fetch archived in DIR (--archive)")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("demo", help="write the synthetic demo dataset 'demo' (replaces any previous demo rows)",
@@ -263,12 +266,16 @@ def cmd_targets(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import fetch_and_store
+    from .fetch import fetch_and_store, replay_and_store
 
     target = db_path(args.db)
     bootstrap.ensure_database(target)
     try:
-        outcome = fetch_and_store(target, args.since, user=f"{getpass.getuser()} (fetch nbs)", series=args.series)
+        if args.replay:
+            outcome = replay_and_store(target, args.replay, user=f"{getpass.getuser()} (fetch nbs --replay)")
+        else:
+            outcome = fetch_and_store(target, args.since, user=f"{getpass.getuser()} (fetch nbs)", series=args.series,
+                                      archive_dir=args.archive)
     except ImportRejected as exc:
         print("the fetched data failed validation; nothing was written:", file=sys.stderr)
         for problem in exc.plan.errors[:50]:

@@ -7,14 +7,19 @@ all-or-nothing write are the importer's.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 
 from .importer import BEIJING, ImportRejected, ImportResult, StagedFile, import_file, stage_frame
-from .nbs import FetchResult, NbsClient, fetch_nbs
+from .nbs import Archive, FetchResult, NbsClient, fetch_nbs, replay_client
+
+#: Written beside an archive's raw responses: what was asked, so a replay asks the same.
+MANIFEST = "manifest.json"
 
 STAGED_COLUMNS = ("indicator", "region", "period", "period_type", "value", "unit", "yoy_pct", "source", "source_url",
                   "quote", "status", "note", "release_date")
@@ -55,9 +60,35 @@ class FetchImport:
 
 
 def fetch_and_store(db_path: str | os.PathLike, since_year: int, *, user: str = "nbs-fetch", client: NbsClient | None = None,
-                    series: list[str] | None = None, today: date | None = None) -> FetchImport:
-    """Fetch every registry series since `since_year` and import what came back, all or nothing."""
-    fetched = fetch_nbs(since_year, client=client, series=series, today=today)
+                    series: list[str] | None = None, today: date | None = None,
+                    archive_dir: str | os.PathLike | None = None) -> FetchImport:
+    """Fetch every registry series since `since_year` and import what came back, all or nothing.
+
+    With `archive_dir`, every raw response is written there (with its request and a hash) before
+    it is parsed, plus a manifest of the run, so `replay_and_store` can repeat it offline."""
+    import_today, today = today, today or datetime.now(timezone.utc).date()
+    fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    if archive_dir is not None:
+        client = client or NbsClient()
+        client.archive = Archive(archive_dir)
+        manifest = {"since_year": since_year, "series": series, "today": today.isoformat(), "fetched_at": fetched_at}
+        (Path(archive_dir) / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    fetched = fetch_nbs(since_year, client=client, series=series, today=today, fetched_at=fetched_at)
+    return _store(db_path, fetched, user=user, today=import_today)
+
+
+def replay_and_store(db_path: str | os.PathLike, archive_dir: str | os.PathLike, *,
+                     user: str = "nbs-replay") -> FetchImport:
+    """Repeat an archived fetch (`fetch_and_store(..., archive_dir=…)`) from its raw responses,
+    without the network: the same requests get the recorded answers, so the same rows come out."""
+    manifest = json.loads((Path(archive_dir) / MANIFEST).read_text(encoding="utf-8"))
+    today = date.fromisoformat(manifest["today"])
+    fetched = fetch_nbs(int(manifest["since_year"]), client=replay_client(archive_dir), series=manifest["series"],
+                        today=today, fetched_at=manifest["fetched_at"])
+    return _store(db_path, fetched, user=user, today=today)
+
+
+def _store(db_path: str | os.PathLike, fetched: FetchResult, *, user: str, today: date | None) -> FetchImport:
     if fetched.rows.empty:
         return FetchImport(fetched, None)
     staged_frame = rows_to_staging_frame(fetched.rows)
@@ -72,4 +103,4 @@ def fetch_and_store(db_path: str | os.PathLike, since_year: int, *, user: str = 
     return FetchImport(fetched, result)
 
 
-__all__ = ["FetchImport", "fetch_and_store", "rows_to_staging_frame", "ImportRejected"]
+__all__ = ["FetchImport", "fetch_and_store", "replay_and_store", "rows_to_staging_frame", "ImportRejected"]

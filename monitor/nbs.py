@@ -19,6 +19,7 @@ Nothing in this module imports streamlit or touches the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -36,18 +37,20 @@ from urllib.parse import urlsplit
 import pandas as pd
 import requests
 
+from .i18n import t
+
 __all__ = [
     "DEFAULT_BASE_URL", "API_PREFIX", "PATH_ESDATA", "PATH_ESDATA_ALT", "PATH_INDEX_TREE",
     "PATH_INDICATORS", "PATH_LATEST_DT", "PATH_DA_CATALOGS", "PATH_DAS", "PORTAL_PAGE_PATH",
     "REGISTRY_PATH", "COLUMNS", "PROVINCES",
-    "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "EndpointRetired",
-    "EndpointMoved", "BadRequest", "MalformedResponse", "ApiError", "SchemaDrift",
-    "NbsConfig", "NbsClient", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
+    "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "ServiceErrorPage", "EndpointRetired",
+    "EndpointMoved", "BadRequest", "NoDataForPeriods", "MalformedResponse", "ApiError", "SchemaDrift",
+    "NbsConfig", "NbsClient", "Archive", "ReplaySession", "replay_client", "PAGE_ROUTES", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
     "period_token", "build_dts", "region_da", "build_index_tree_request",
     "build_indicators_request", "build_latest_dt_request", "build_da_catalog_request",
     "build_das_request", "build_esdata_request",
-    "parse_period", "parse_value", "normalize_label", "indicator_label", "check_envelope",
-    "parse_esdata", "match_tree_nodes", "resolve_fields", "assemble_rows",
+    "parse_period", "parse_value", "parse_latest_dt", "normalize_label", "indicator_label", "check_envelope",
+    "parse_esdata", "classify_html", "match_tree_nodes", "resolve_fields", "assemble_rows",
     "load_registry", "fetch_nbs", "empty_rows",
 ]
 
@@ -93,8 +96,11 @@ MISSING_MARKERS = frozenset({"", "无", "-", "--", "…"})
 PERIOD_RE = re.compile(r"^(\d{4})(\d{2})(MM|SS)$|^(\d{4})YY$")
 _STRIP_CHARS = {",": "", "\u3000": "", "\xa0": ""}
 _STRIP_TABLE = str.maketrans(_STRIP_CHARS)
-_LABEL_BRACKETS = str.maketrans({"（": "(", "）": ")"})
-_SLICE_RE = re.compile(r"^(?P<base>.*)\((?P<start>\d{4})-(?P<end>\d{4})?\)$")
+_LABEL_BRACKETS = str.maketrans({"（": "(", "）": ")", "－": "-", "—": "-", "–": "-", "～": "-", "~": "-"})
+#: A time-sliced leaf's suffix, after normalize_label: "(2021-2025)", "(2026-)", open starts
+#: "(-2015)", open ends "(2018-至今)" / "(2018年-至今)" (real node names, see
+#: tests/fixtures/nbs/real/tree_cache_subset.json).
+_SLICE_RE = re.compile(r"^(?P<base>.*)\((?P<start>\d{4})?年?-(?P<end>\d{4}|至今)?年?\)$")
 
 #: The 31 provincial-level regions, as (12-digit NBS code, show name).
 PROVINCES: tuple[tuple[str, str], ...] = tuple(
@@ -112,6 +118,11 @@ PROVINCES: tuple[tuple[str, str], ...] = tuple(
     )
 )
 DAS_PRESETS = {"provinces": [{"text": name, "value": code} for code, name in PROVINCES]}
+
+
+def _bi(key: str, **params: Any) -> str:
+    """A message the user sees, in Chinese and English (words from monitor/locales/*.toml)."""
+    return f"{t(key, 'zh', **params)} / {t(key, 'en', **params)}"
 
 
 # --------------------------------------------------------------------------------------
@@ -135,6 +146,11 @@ class BlockedByWAF(NbsError):
     """The Wangsu WAF answered with an HTML page / challenge instead of JSON."""
 
 
+class ServiceErrorPage(NbsError):
+    """HTTP 200 with the portal's HTML "服务异常" error page: the path or the parameters are
+    wrong (the portal's answer to a request it does not understand). Not a block; not retried."""
+
+
 class EndpointRetired(NbsError):
     """403 with ``reason:UrlACL``: the legacy endpoint is switched off for good."""
 
@@ -145,6 +161,11 @@ class EndpointMoved(NbsError):
 
 class BadRequest(NbsError):
     """The server rejected the request itself (500 on the data endpoint, or a 4xx)."""
+
+
+class NoDataForPeriods(BadRequest):
+    """HTTP 500 from the data endpoint for periods the portal has not published: the portal
+    answers a request wholly after its latest period with a 500, not with empty data."""
 
 
 class MalformedResponse(NbsError):
@@ -241,11 +262,11 @@ def build_index_tree_request(code: int | str, pid: str = "") -> Request:
     return ("GET", PATH_INDEX_TREE, {"pid": pid or "", "code": str(code)}, None)
 
 
-def build_indicators_request(cid: str, *, root_id: str | None = None, dt: str = "", name: str = "") -> Request:
-    params = {"cid": cid, "dt": dt, "name": name}
-    if root_id:
-        params["rootId"] = root_id
-    return ("GET", PATH_INDICATORS, params, None)
+def build_indicators_request(cid: str, *, dt: str = "", name: str = "") -> Request:
+    """``GET new/queryIndicatorsByCid`` with what the portal's own page sends: ``cid``, ``dt``
+    and ``name`` (``dt`` only filters the list, ``name`` is a keyword). No ``rootId``: no real
+    client sends one (recorded calls send ``cid, dt, name`` or only ``cid``)."""
+    return ("GET", PATH_INDICATORS, {"cid": cid, "dt": dt, "name": name}, None)
 
 
 def build_latest_dt_request(cid: str, root_id: str) -> Request:
@@ -327,6 +348,23 @@ def parse_period(code: Any) -> tuple[str, int, int | None] | None:
     return ("quarter", year, sub) if 1 <= sub <= 4 else None
 
 
+_TOKEN_IN_TEXT = re.compile(r"\d{6}(?:MM|SS)|\d{4}YY")
+
+
+def parse_latest_dt(data: Any) -> tuple[str, int, int | None] | None:
+    """The latest published period from a ``queryDtByCid`` answer (``{"dt_all": "202608MM",
+    "dt_name": "2026年8月"}``); the newest token if ``dt_all`` holds several; ``None`` if absent."""
+    if not isinstance(data, Mapping):
+        return None
+    tokens = [parse_period(tok) for tok in _TOKEN_IN_TEXT.findall(str(data.get("dt_all") or ""))]
+    tokens = [tok for tok in tokens if tok is not None]
+    return max(tokens, key=lambda p: (p[1], p[2] or 0)) if tokens else None
+
+
+def _token_start(token: str) -> tuple[str, int, int | None] | None:
+    return parse_period(str(token).split("-")[0])
+
+
 def format_period(freq: str, year: int, sub: int | None) -> str:
     if freq == "year":
         return f"{year:04d}"
@@ -364,8 +402,28 @@ def normalize_label(label: Any) -> str:
 
 
 def indicator_label(item: Mapping[str, Any]) -> str:
-    """The label NBS shows for an indicator (``i_showname``, falling back to ``_name``)."""
-    return str(item.get("i_showname") or item.get("_name") or "")
+    """The label NBS shows for an indicator: ``i_showname`` only. ``_name`` is the *concept*
+    (real recordings: ``_name`` "工业增加值" for "规上工业增加值同比增长 (%) ") and would pass
+    for a wrong label, so there is no fallback: a missing ``i_showname`` is ``""``."""
+    return str(item.get("i_showname") or "")
+
+
+#: Markers of a Wangsu WAF challenge / block page (cookie scripts, JS checks, verification).
+_CHALLENGE_MARKERS = ("wzws", "document.cookie", "location.reload", "challenge", "enable javascript",
+                      "请开启javascript", "安全验证", "访问验证", "人机验证", "访问频率", "访问过于频繁")
+#: Markers of the portal's own error page (wrong path or parameters).
+_ERROR_PAGE_MARKERS = ("服务异常", "系统异常", "页面不存在", "页面找不到")
+
+
+def classify_html(text: str) -> str:
+    """``"challenge"`` for a WAF challenge/block page, ``"error_page"`` for the portal's
+    "服务异常" error page, ``"unknown"`` otherwise (treated like a block, but worded so)."""
+    low = text.lower()
+    if any(m in low for m in _CHALLENGE_MARKERS):
+        return "challenge"
+    if any(m in text for m in _ERROR_PAGE_MARKERS):
+        return "error_page"
+    return "unknown"
 
 
 def check_envelope(payload: Any, *, url: str = "") -> dict:
@@ -400,6 +458,9 @@ def parse_esdata(
     *,
     requested_regions: Iterable[str] | None = None,
     warnings: list[str] | None = None,
+    expected_cid: str | None = None,
+    expected_units: Mapping[str, str] | None = None,
+    requested_dts: Sequence[str] | None = None,
 ) -> list[dict]:
     """Flatten a ``stream/esData`` response into one dict per (period, indicator, region).
 
@@ -410,6 +471,12 @@ def parse_esdata(
     unit`` (``du_name``), ``region_code`` (12 digits), ``region_name``. Cells in regions
     not requested, unknown period codes and unparseable values are reported in
     ``warnings`` (values are then kept as missing, never 0).
+
+    Per-value identity checks: a value whose ``catalogid`` is not ``expected_cid``, whose
+    ``du_name`` is not its indicator's unit in ``expected_units``, or whose period lies
+    outside ``requested_dts`` is dropped with a warning. Two *different* values for one cell
+    (period, indicator, region) leave it unresolved (``value`` None, ``conflict`` True) with
+    a warning — never "last one wins"; an identical repeat is ignored.
     """
     warn = warnings if warnings is not None else []
     expected = set(expected_indicator_ids)
@@ -421,6 +488,14 @@ def parse_esdata(
         raise MalformedResponse(f"esData 'data' should be a list of period blocks, got {type(data).__name__}")
     rows: list[dict] = []
     dropped_regions: dict[str, int] = {}
+    mismatches: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], dict] = {}
+    windows = []
+    for tok in requested_dts or ():
+        lo, _, hi = str(tok).partition("-")
+        lo_p, hi_p = parse_period(lo), parse_period(hi or lo)
+        if lo_p and hi_p:
+            windows.append((lo_p[0], (lo_p[1], lo_p[2] or 0), (hi_p[1], hi_p[2] or 0)))
     for block in data:
         if not isinstance(block, dict):
             raise MalformedResponse(f"esData period block should be an object, got {type(block).__name__}")
@@ -430,6 +505,12 @@ def parse_esdata(
             warn.append(f"skipped a period block with unrecognised code {code!r} (name {block.get('name')!r})")
             continue
         freq, year, sub = parsed
+        if windows and not any(f == freq and lo <= (year, sub or 0) <= hi for f, lo, hi in windows):
+            n = sum(1 for it in block.get("values") or [] if isinstance(it, dict) and it.get("_id") in expected)
+            if n:
+                k = ("period", str(code), ", ".join(str(t) for t in requested_dts or ()))
+                mismatches[k] = mismatches.get(k, 0) + n
+            continue
         for item in block.get("values") or []:
             if not isinstance(item, dict):
                 continue
@@ -446,6 +527,17 @@ def parse_esdata(
                 key = f"{region_code} {region_name}".strip()
                 dropped_regions[key] = dropped_regions.get(key, 0) + 1
                 continue
+            cat = str(item.get("catalogid") or "").strip()
+            if expected_cid and cat and cat != expected_cid:
+                k = ("catalog", cat, expected_cid)
+                mismatches[k] = mismatches.get(k, 0) + 1
+                continue
+            unit = str(item.get("du_name") or "").strip()
+            want_unit = (expected_units or {}).get(ind_id)
+            if want_unit and unit and unit != want_unit:
+                k = ("unit", f"{ind_id} {unit}", want_unit)
+                mismatches[k] = mismatches.get(k, 0) + 1
+                continue
             raw = item.get("value")
             try:
                 value = parse_value(raw)
@@ -453,6 +545,14 @@ def parse_esdata(
                 warn.append(f"{code}: unparseable value {raw!r} for indicator {ind_id} "
                             f"in {region_code}; stored as missing")
                 value = None
+            cell_key = (str(code), str(ind_id), region_code)
+            if cell_key in seen:
+                first = seen[cell_key]
+                if first["value"] != value and not first.get("conflict"):
+                    warn.append(_bi("nbs.conflicting_values", period=code, indicator=ind_id, region=region_code,
+                                    first=first["raw_value"], second=raw))
+                    first.update(value=None, conflict=True, raw_value=[first["raw_value"], raw])
+                continue
             rows.append({
                 "period_code": code,
                 "freq": freq,
@@ -467,33 +567,50 @@ def parse_esdata(
                 "region_code": region_code,
                 "region_name": region_name,
             })
+            seen[cell_key] = rows[-1]
+    for (what, got, want), n in sorted(mismatches.items()):
+        warn.append(_bi("nbs.identity_mismatch", n=n, what=what, got=got, want=want))
     for key, n in sorted(dropped_regions.items()):
         warn.append(f"dropped {n} value(s) for region {key}, which was not requested "
                     "(if this is 北京, NBS ignored 'das': is daCatalogId non-empty?)")
     return rows
 
 
-def match_tree_nodes(nodes: Iterable[Mapping[str, Any]], label: str, *, allow_slices: bool = False) -> list[dict]:
+def _node_name(node: Mapping[str, Any]) -> str:
+    return str(node.get("name") or node.get("_name") or "")
+
+
+def match_tree_nodes(nodes: Iterable[Mapping[str, Any]], label: str, *, allow_slices: bool = False,
+                     warnings: list[str] | None = None) -> list[dict]:
     """Catalogue nodes whose normalized name equals ``label``; with ``allow_slices`` also
-    time-sliced leaves such as ``社会消费品零售总额(2021-2025)`` / ``(2026-)``."""
+    time-sliced leaves such as ``社会消费品零售总额(2021-2025)``, ``(2026-)``, ``(-2015)``,
+    ``(2018-至今)`` (full-width brackets/dashes and stray spaces allowed). A node that starts
+    with the label and a bracket but whose suffix is not a recognisable slice is reported
+    in ``warnings``, never dropped silently."""
     want = normalize_label(label)
     out = []
     for node in nodes:
-        name = normalize_label(node.get("name") or node.get("_name") or "")
+        name = normalize_label(_node_name(node))
         if name == want:
             out.append(dict(node))
         elif allow_slices:
             m = _SLICE_RE.match(name)
-            if m and m.group("base") == want:
+            if m and m.group("base") == want and (m.group("start") or m.group("end")):
                 out.append(dict(node))
+            elif name.startswith(want + "(") and warnings is not None:
+                warnings.append(_bi("nbs.slice_unrecognised", name=_node_name(node).strip(),
+                                    id=node.get("_id"), label=label))
     return out
 
 
 def _slice_years(node: Mapping[str, Any]) -> tuple[int | None, int | None]:
-    name = normalize_label(node.get("name") or node.get("_name") or "")
+    """(first year, last year) of a catalogue leaf; ``None`` for an open start or end."""
+    name = normalize_label(_node_name(node))
     m = _SLICE_RE.match(name)
-    if m:
-        return int(m.group("start")), (int(m.group("end")) if m.group("end") else None)
+    if m and (m.group("start") or m.group("end")):
+        start = int(m.group("start")) if m.group("start") else None
+        end = int(m.group("end")) if m.group("end") and m.group("end").isdigit() else None
+        return start, end
 
     def year_of(v: Any) -> int | None:
         m2 = re.match(r"\s*(\d{4})", str(v or ""))
@@ -702,9 +819,10 @@ def assemble_rows(
 
     Each cell must carry, besides the :func:`parse_esdata` keys, ``field`` (its
     :class:`FieldSpec`), ``cid``, ``root_id`` and ``source_url``. A value and its growth
-    rate for the same (indicator, region, period_type, period) share one row. NBS's
-    January rule is applied: no January rows at all; February month rows are dropped
-    (NBS publishes only the Jan–Feb cumulative, which is the ``YYYY-02`` ytd row).
+    rate for the same (indicator, region, period_type, period) share one row. January
+    values are kept where present (NBS has published January empty only since 2012; an
+    empty January simply makes no row). February month rows are dropped (NBS publishes only
+    the Jan–Feb cumulative, which is the ``YYYY-02`` ytd row).
     Rows whose value and rate are both missing are dropped (counted in ``warnings``).
     The latest period with data of each (indicator, region, period_type) is marked
     ``preliminary``.
@@ -712,7 +830,7 @@ def assemble_rows(
     warn = warnings if warnings is not None else []
     want_freq = spec.frequency
     slots: dict[tuple, dict] = {}
-    skipped_jan = skipped_feb = 0
+    skipped_feb = 0
     for cell in cells:
         f: FieldSpec = cell["field"]
         if cell["freq"] != want_freq:
@@ -721,9 +839,6 @@ def assemble_rows(
         if cell["year"] < since_year:
             continue
         has_value = cell["value"] is not None
-        if want_freq == "month" and cell["sub"] == 1:
-            skipped_jan += has_value
-            continue
         if want_freq == "month" and cell["sub"] == 2 and f.period_type == "month":
             skipped_feb += has_value
             continue
@@ -732,20 +847,26 @@ def assemble_rows(
         slot = slots.setdefault(key, {
             "value": None, "yoy": None, "value_id": None, "yoy_id": None, "unit": None,
             "cid": cell["cid"], "root_id": cell["root_id"], "source_url": cell["source_url"],
-            "da": cell["region_code"],
+            "da": cell["region_code"], "path": cell.get("path"),
         })
-        if f.column == "value":
-            if slot["value_id"] is not None and slot["value_id"] != cell["indicator_id"]:
-                warn.append(f"{key}: two value cells (ids {slot['value_id']}, {cell['indicator_id']}); kept the later")
-            slot["value"], slot["value_id"] = cell["value"], cell["indicator_id"]
+        col, id_col = ("value", "value_id") if f.column == "value" else ("yoy", "yoy_id")
+        if slot[id_col] is not None:
+            # a second cell for the same slot (e.g. two leaves overlapping): equal values agree;
+            # different ones leave the slot unresolved, never "last one wins"
+            if slot[col] != cell["value"] and not slot.get(f"{col}_conflict"):
+                warn.append(_bi("nbs.conflicting_values", period=cell["period_code"],
+                                indicator=f"{slot[id_col]}/{cell['indicator_id']}", region=cell["region_code"],
+                                first=slot[col], second=cell["value"]))
+                slot[col], slot[f"{col}_conflict"] = None, True
+            continue
+        if cell.get("conflict"):
+            slot[f"{col}_conflict"] = True
+        slot[col], slot[id_col] = cell["value"], cell["indicator_id"]
+        if col == "value":
             slot["unit"] = cell.get("unit") or f.unit
             slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
-        else:
-            slot["yoy"], slot["yoy_id"] = cell["value"], cell["indicator_id"]
-            if slot["value_id"] is None:
-                slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
-    if skipped_jan:
-        warn.append(f"ignored {skipped_jan} January value(s): NBS does not publish January separately")
+        elif slot["value_id"] is None:
+            slot["cid"], slot["root_id"], slot["source_url"] = cell["cid"], cell["root_id"], cell["source_url"]
     if skipped_feb:
         warn.append(f"ignored {skipped_feb} February current-period value(s): NBS publishes only the "
                     "Jan–Feb cumulative (kept as the YYYY-02 ytd row)")
@@ -761,6 +882,8 @@ def assemble_rows(
         if s["value_id"] and s["yoy_id"]:
             note["yoy_indicator_id"] = s["yoy_id"]
         note["da"] = s["da"]
+        if s["path"]:
+            note["path"] = s["path"]  # the catalogue path actually used
         rows.append({
             "indicator": indicator,
             "region": region6,
@@ -794,6 +917,94 @@ def assemble_rows(
 # --------------------------------------------------------------------------------------
 
 
+#: The portal page route of each database code (sent in the Referer, as the page would).
+PAGE_ROUTES = {1: "monthData", 2: "quarterData", 3: "yearData", 4: "fsMonthData", 5: "fsQuarterData",
+               6: "fsYearData", 7: "mainMonthData", 8: "mainYearData"}
+
+
+def _canonical(method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> str:
+    return json.dumps([method.upper(), path, sorted((str(k), str(v)) for k, v in (params or {}).items()),
+                       body], ensure_ascii=False, sort_keys=True)
+
+
+class Archive:
+    """Write every raw API response, with its request and a SHA-256 of the body, before it
+    is parsed: ``NNNN_<endpoint>.json`` (request, status, content type, hash) beside
+    ``NNNN_<endpoint>.body`` (the bytes as received). A failed parse can then be replayed
+    (:class:`ReplaySession`) without asking the portal again."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.seq = len(list(self.dir.glob("[0-9]*.json")))
+
+    def record(self, method: str, path: str, url: str, params: Mapping[str, Any] | None, body: Any,
+               resp: requests.Response) -> Path:
+        self.seq += 1
+        stem = f"{self.seq:04d}_{path.rstrip('/').rsplit('/', 1)[-1]}"
+        raw = resp.content or b""
+        (self.dir / f"{stem}.body").write_bytes(raw)
+        meta = {
+            "method": method, "path": path, "url": url, "params": dict(params or {}), "request_body": body,
+            "status": resp.status_code, "content_type": resp.headers.get("Content-Type", ""),
+            "sha256": hashlib.sha256(raw).hexdigest(), "body_file": f"{stem}.body",
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        target = self.dir / f"{stem}.json"
+        target.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        return target
+
+
+class ReplaySession:
+    """A stand-in for ``requests.Session`` that answers from an :class:`Archive` directory:
+    each request gets the next recorded answer to the same method, path, parameters and
+    body (hash checked). A request that was not recorded is a ``requests.ConnectionError``."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        self.headers = requests.structures.CaseInsensitiveDict()
+        self.cookies = requests.cookies.RequestsCookieJar()
+        self.dir = Path(directory)
+        self.queues: dict[str, list[dict]] = {}
+        for meta_path in sorted(self.dir.glob("[0-9]*.json")):
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            key = _canonical(meta["method"], meta["path"], meta["params"], meta["request_body"])
+            self.queues.setdefault(key, []).append(meta)
+        if not self.queues:
+            raise ValueError(_bi("nbs.archive_empty", dir=self.dir))
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def request(self, method: str, url: str, params: Mapping[str, Any] | None = None, data: bytes | None = None,
+                **_: Any) -> requests.Response:
+        path = urlsplit(url).path
+        body = json.loads(data) if data else None
+        queue = self.queues.get(_canonical(method, path, params, body))
+        if not queue:
+            if path == PORTAL_PAGE_PATH:  # the warm-up page is not archived
+                return self._response(200, b"<html></html>", "text/html", url)
+            raise requests.ConnectionError(_bi("nbs.archive_miss", method=method.upper(), path=path,
+                                               params=json.dumps(params or {}, ensure_ascii=False)))
+        meta = queue.pop(0) if len(queue) > 1 else queue[0]
+        raw = (self.dir / meta["body_file"]).read_bytes()
+        if hashlib.sha256(raw).hexdigest() != meta["sha256"]:
+            raise MalformedResponse(_bi("nbs.archive_hash", file=meta["body_file"]))
+        return self._response(meta["status"], raw, meta["content_type"], meta["url"])
+
+    @staticmethod
+    def _response(status: int, raw: bytes, ctype: str, url: str) -> requests.Response:
+        resp = requests.Response()
+        resp.status_code, resp._content, resp.url = status, raw, url
+        resp.headers = requests.structures.CaseInsensitiveDict({"Content-Type": ctype})
+        return resp
+
+
+def replay_client(directory: str | os.PathLike) -> "NbsClient":
+    """A client that answers every request from an archive, without pauses or retries."""
+    return NbsClient(NbsConfig(pace_s=0, max_retries=0, block_backoff_s=0, warm_up=False),
+                     session=ReplaySession(directory), sleep=lambda _s: None)
+
+
 def _env_base_url() -> str:
     return (os.environ.get("NBS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
 
@@ -812,10 +1023,16 @@ class NbsConfig:
     base_url: str = field(default_factory=_env_base_url)
     timeout: tuple[float, float] = (5, 30)
     verify: bool | str = field(default_factory=_env_verify)
-    pace_s: float = 0.6
+    #: at least this long between requests (other maintained clients: >= 1.5 s; the portal
+    #: blocks for 10-30 minutes after about a hundred quick requests) ...
+    pace_s: float = 1.5
+    #: ... plus a random 0..pace_jitter_s seconds, so the requests do not tick like a clock
+    pace_jitter_s: float = 1.0
     max_retries: int = 3
     backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0)
     jitter: float = 0.25  # extra random fraction of each backoff delay
+    #: pause before the one retry after a WAF block or challenge (plus jitter)
+    block_backoff_s: float = 30.0
     max_retry_after_s: float = 120.0
     empty_data_retries: int = 2
     warm_up: bool = True
@@ -846,19 +1063,28 @@ class NbsClient:
         config: NbsConfig | None = None,
         *,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
+        archive_dir: str | os.PathLike | None = None,
     ) -> None:
         self.config = config or NbsConfig()
         self.session = session or requests.Session()
-        self.sleep = sleep
+        #: when set, every raw API response is written there with its request and a hash,
+        #: before it is parsed (see :class:`Archive`; replay with :class:`ReplaySession`)
+        self.archive = Archive(archive_dir) if archive_dir is not None else None
+        #: the portal page route of the database being fetched (Referer), e.g. "monthData"
+        self.route = ""
+        self.sleep = sleep if sleep is not None else time.sleep  # looked up now: patchable in tests
         self.clock = clock
         self.rng = rng
         self.warnings: list[str] = []
         self._last_call: float | None = None
         self._warmed = False
         self._esdata_path = self.config.esdata_path
+        #: cid -> ((freq, year, sub), name) of the latest period queryDtByCid reported
+        self.latest_periods: dict[str, tuple[tuple[str, int, int | None], str]] = {}
+        self.today: Callable[[], date] = lambda: datetime.now(timezone.utc).date()
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(self.config.base_url))
         self.session.headers.update({
             "User-Agent": self.config.user_agent,
@@ -880,10 +1106,20 @@ class NbsClient:
     def _pace(self) -> None:
         pace = self.config.pace_s
         if pace > 0 and self._last_call is not None:
-            wait = pace - (self.clock() - self._last_call)
+            wait = pace + self.config.pace_jitter_s * self.rng() - (self.clock() - self._last_call)
             if wait > 0:
                 self.sleep(wait)
         self._last_call = self.clock()
+
+    def _block_pause(self) -> None:
+        """After a WAF block or challenge: wait ``block_backoff_s`` (+ jitter) before the retry."""
+        base = self.config.block_backoff_s
+        if base > 0:
+            self.sleep(base + base * self.config.jitter * self.rng())
+
+    def referer(self) -> str:
+        page = f"{self.config.base_url}{PORTAL_PAGE_PATH}"
+        return f"{page}#/pc/national/{self.route}" if self.route else page
 
     def _backoff(self, attempt: int, retry_after: float | None = None) -> None:
         if retry_after is not None:
@@ -938,7 +1174,7 @@ class NbsClient:
         if cfg.warm_up and not self._warmed:
             self.warm_up()
         is_data = path in DATA_PATHS or path in (cfg.esdata_path, cfg.esdata_alt_path)
-        headers = {}
+        headers = {"Referer": self.referer()}
         data = None
         if method.upper() == "POST":
             headers["Content-Type"] = JSON_CONTENT_TYPE
@@ -960,6 +1196,7 @@ class NbsClient:
             except requests.TooManyRedirects as exc:
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
@@ -976,6 +1213,8 @@ class NbsClient:
                     "unreachable or too slow from here; retry later or check the network/proxy. "
                     "Nothing was written.") from exc
 
+            if self.archive is not None:  # the raw answer, before anything is parsed
+                self.archive.record(method.upper(), path, url, params, body, resp)
             status = resp.status_code
             text = self._text(resp)
             if status == 429 or (status >= 500 and not (status == 500 and is_data)):
@@ -996,7 +1235,11 @@ class NbsClient:
                 raise SourceUnavailable(
                     f"{url} kept answering HTTP {status} after {attempt + 1} attempts: NBS-side "
                     f"failure. Retry later. Body starts: {text[:200]!r}")
-            if status == 500:  # data endpoint: malformed body, never retried
+            if status == 500:  # data endpoint: no data for the periods, or a malformed body; never retried
+                unpublished = self._unpublished(body)
+                if unpublished:
+                    raise NoDataForPeriods(_bi("nbs.no_data_500", url=url, cid=(body or {}).get("cid"),
+                                               dts=", ".join(unpublished[0]), latest=unpublished[1]))
                 raise BadRequest(
                     f"{url} answered 500 to our request body, which usually means a malformed body "
                     "(missing showType, or dts given as a string). Fix the request builder; not "
@@ -1012,6 +1255,7 @@ class NbsClient:
                         "Do not retry; use the new data-release API (stream/esData).")
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
@@ -1041,15 +1285,21 @@ class NbsClient:
                             "record the response and re-check the protocol.") from exc
                     blocked = True
             if blocked:
+                if classify_html(text) == "error_page":
+                    # The portal's own "服务异常" page: a wrong path or parameters, not a block.
+                    raise ServiceErrorPage(_bi("nbs.service_error_page", method=method.upper(), url=url,
+                                               params=json.dumps(params or {}, ensure_ascii=False),
+                                               start=text.strip()[:80]))
                 if not waf_retry_used:
                     waf_retry_used = True
+                    self._block_pause()
                     self.warm_up()
                     continue
                 raise BlockedByWAF(
                     f"{url} answered {status} with an HTML/non-JSON page ({ctype or 'no content type'}; "
                     f"starts {text[:80]!r}): a WAF challenge or block page, even after a warm-up GET "
                     f"of {PORTAL_PAGE_PATH}. Do not parse it. Slow down, make sure dts is a JSON "
-                    "list, and retry later.")
+                    "list, and retry later. " + _bi("nbs.waf_block", url=url))
             check_envelope(payload, url=url)
             return ApiResponse(payload=payload, url=url)
 
@@ -1063,8 +1313,8 @@ class NbsClient:
             raise MalformedResponse(f"queryIndexTreeAsync 'data' should be a list, got {type(data).__name__}")
         return data
 
-    def query_indicators(self, cid: str, *, root_id: str | None = None, dt: str = "", name: str = "") -> list[dict]:
-        data = self.call(build_indicators_request(cid, root_id=root_id, dt=dt, name=name)).payload.get("data")
+    def query_indicators(self, cid: str, *, dt: str = "", name: str = "") -> list[dict]:
+        data = self.call(build_indicators_request(cid, dt=dt, name=name)).payload.get("data")
         if isinstance(data, dict):
             items = data.get("list") or []
         elif isinstance(data, list):
@@ -1076,7 +1326,33 @@ class NbsClient:
         return [it for it in items if isinstance(it, dict)]
 
     def query_latest_dt(self, cid: str, root_id: str) -> dict:
-        return self.call(build_latest_dt_request(cid, root_id)).payload.get("data") or {}
+        data = self.call(build_latest_dt_request(cid, root_id)).payload.get("data") or {}
+        latest = parse_latest_dt(data)
+        if latest is not None:
+            self.latest_periods[cid] = (latest, str(data.get("dt_name") or data.get("dt_all")))
+        return data
+
+    def _unpublished(self, body: Any) -> tuple[list[str], str] | None:
+        """If every period requested in ``body`` starts after the latest one the portal has
+        published (from queryDtByCid, else after the last finished period by the calendar),
+        return (the dts, the latest period's name) — a 500 then means "no data"."""
+        if not isinstance(body, Mapping) or not isinstance(body.get("dts"), list) or not body["dts"]:
+            return None
+        starts = [_token_start(tok) for tok in body["dts"]]
+        if any(st is None for st in starts):
+            return None
+        known = self.latest_periods.get(str(body.get("cid")))
+        if known is not None:
+            (freq, year, sub), name = known
+            limit = (year, sub or 0)
+        else:
+            today = self.today()
+            freq = starts[0][0]
+            limit = (today.year - 1, 0) if freq == "year" else (today.year, today.month - 1)
+            name = "?"
+        if all(st[0] == freq and (st[1], st[2] or 0) > limit for st in starts):
+            return [str(tok) for tok in body["dts"]], name
+        return None
 
     def query_da_catalogs(self, indicator_cid: str) -> list[dict]:
         return self.call(build_da_catalog_request(indicator_cid)).payload.get("data") or []
@@ -1096,9 +1372,8 @@ class NbsClient:
                 return resp
             if attempt < retries:
                 self._backoff(attempt)
-        self.warnings.append(
-            f"source gap: {resp.url} returned success with empty data {retries + 1} times for cid "
-            f"{body.get('cid')} dts {body.get('dts')}; treated as no data (not an error)")
+        self.warnings.append(_bi("nbs.source_gap", url=resp.url, n=retries + 1, cid=body.get("cid"),
+                                 dts=body.get("dts")))
         return resp
 
     def es_data(self, body: dict) -> ApiResponse:
@@ -1154,23 +1429,22 @@ def _to_frame(records: list[dict]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn: list[str]) -> tuple[str, list[dict]]:
-    roots = client.query_index_tree(spec.database_code, "")
-    if not roots or not roots[0].get("_id"):
-        raise SchemaDrift(f"series {spec.name!r}: queryIndexTreeAsync returned no root for database code "
-                          f"{spec.database_code}. {_FIX_HINT}")
-    root_id = str(roots[0]["_id"])
-    if root_id != spec.root_id:
-        warn.append(f"database {spec.database_code} root id is now {root_id} (registry has {spec.root_id}); "
-                    "used the live one; update the registry")
+#: At most this many catalogue requests when a registered tree path no longer leads to the
+#: leaf and the whole tree is searched by label (each request is paced).
+MAX_TREE_SEARCH_CALLS = 60
+
+
+def _walk_registered(tree: Callable[[str], list[dict]], spec: SeriesSpec, root_id: str,
+                     warn: list[str]) -> tuple[list[dict], list[str]]:
+    """Follow ``spec.tree_path`` from the root; raise :class:`SchemaDrift` where it breaks."""
     pid = root_id
     walked: list[str] = []
     for depth, label in enumerate(spec.tree_path):
         last = depth == len(spec.tree_path) - 1
-        nodes = client.query_index_tree(spec.database_code, pid)
-        matches = match_tree_nodes(nodes, label, allow_slices=last)
+        nodes = tree(pid)
+        matches = match_tree_nodes(nodes, label, allow_slices=last, warnings=warn)
         if not matches:
-            names = [str(n.get("name") or n.get("_name") or "").strip() for n in nodes]
+            names = [_node_name(n).strip() for n in nodes]
             raise SchemaDrift(
                 f"series {spec.name!r}: no catalogue node {label!r} under {' › '.join(walked) or 'the root'} "
                 f"of database {spec.database_code} (found: {names[:20]}). {_FIX_HINT}")
@@ -1184,38 +1458,147 @@ def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int, warn:
         leaves = [m for m in matches if _is_leaf(m)]
         if not leaves:
             raise SchemaDrift(f"series {spec.name!r}: {' › '.join(walked)} is no longer a leaf. {_FIX_HINT}")
-        keep = []
-        for leaf in leaves:
-            _, end = _slice_years(leaf)
-            if end is None or end >= since_year:
-                keep.append(leaf)
-        if not keep:
-            warn.append(f"no leaf of {' › '.join(walked)} covers {since_year} or later; nothing fetched")
-        return root_id, keep
+        return leaves, walked
     raise SchemaDrift(f"series {spec.name!r}: empty tree_path")  # pragma: no cover (registry forbids)
+
+
+def _search_leaf(tree: Callable[[str], list[dict]], spec: SeriesSpec, root_id: str,
+                 warn: list[str]) -> tuple[list[dict], list[str]] | None:
+    """Breadth-first search of the whole tree for leaves labelled like the registered leaf.
+    The shallowest level holding it wins; two different parents there are ambiguous."""
+    label = spec.tree_path[-1]
+    level: list[tuple[str, list[str]]] = [(root_id, [])]
+    calls = 0
+    while level:
+        hits: dict[tuple[str, ...], list[dict]] = {}
+        below: list[tuple[str, list[str]]] = []
+        for pid, path in level:
+            if calls >= MAX_TREE_SEARCH_CALLS:
+                raise SchemaDrift(
+                    f"series {spec.name!r}: searched {calls} catalogue nodes of database {spec.database_code} "
+                    f"for {label!r} without finding it; stopped to stay polite. {_FIX_HINT}")
+            calls += 1
+            nodes = tree(pid)
+            for m in match_tree_nodes(nodes, label, allow_slices=True, warnings=warn):
+                if _is_leaf(m):
+                    hits.setdefault(tuple(path), []).append(m)
+            below += [(str(n["_id"]), path + [_node_name(n).strip()]) for n in nodes
+                      if n.get("_id") and not _is_leaf(n)]
+        if len(hits) > 1:
+            where = "; ".join(" › ".join(p + (label,)) for p in hits)
+            raise SchemaDrift(f"series {spec.name!r}: {label!r} is a leaf in several places ({where}); "
+                              f"ambiguous. {_FIX_HINT}")
+        if hits:
+            (path, leaves), = hits.items()
+            return leaves, list(path) + [label]
+        level = below
+    return None
+
+
+def _discover_leaves(client: NbsClient, spec: SeriesSpec, since_year: int,
+                     warn: list[str]) -> tuple[str, list[dict], list[str]]:
+    """Find the series' catalogue leaves: the registered path first, else the leaf's label
+    anywhere under the root (reported as a changed path, not fatal). Returns the root id,
+    the leaves covering ``since_year`` or later, and the path actually used."""
+    roots = client.query_index_tree(spec.database_code, "")
+    if not roots or not roots[0].get("_id"):
+        raise SchemaDrift(f"series {spec.name!r}: queryIndexTreeAsync returned no root for database code "
+                          f"{spec.database_code}. {_FIX_HINT}")
+    root_id = str(roots[0]["_id"])
+    if root_id != spec.root_id:
+        warn.append(_bi("nbs.root_changed", code=spec.database_code, live=root_id, registered=spec.root_id))
+    cache: dict[str, list[dict]] = {}
+
+    def tree(pid: str) -> list[dict]:
+        if pid not in cache:
+            cache[pid] = client.query_index_tree(spec.database_code, pid)
+        return cache[pid]
+
+    notes: list[str] = []  # the walk and the search may both meet one odd node: say it once
+    try:
+        try:
+            leaves, path = _walk_registered(tree, spec, root_id, notes)
+        except SchemaDrift as registered:
+            found = _search_leaf(tree, spec, root_id, notes)
+            if found is None:
+                raise SchemaDrift(f"{registered} Searched the whole tree for {spec.tree_path[-1]!r} too: "
+                                  "not found.") from registered
+            leaves, path = found
+            notes.append(_bi("nbs.path_changed", series=spec.name, registered=" › ".join(spec.tree_path),
+                             used=" › ".join(path)))
+    finally:
+        warn.extend(dict.fromkeys(notes))
+    keep = []
+    for leaf in leaves:
+        _, end = _slice_years(leaf)
+        if end is None or end >= since_year:
+            keep.append(leaf)
+    if not keep:
+        warn.append(_bi("nbs.no_leaf_covers", path=" › ".join(path), since=since_year))
+    return root_id, keep, path
+
+
+def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: str, since_year: int,
+                      today: date, warn: list[str]) -> list[str] | None:
+    """The ``dts`` from ``since_year`` to the latest period the portal has published for
+    ``cid`` (asked with queryDtByCid first); without an answer, to the last finished period by
+    the calendar. ``None`` (and a warning) when nothing from ``since_year`` on is published:
+    the portal answers a lone future period with a 500, so it is never requested."""
+    freq = spec.frequency
+    latest = name = None
+    try:
+        data = client.query_latest_dt(cid, root_id)
+        latest = parse_latest_dt(data)
+        name = str((data or {}).get("dt_name") or (data or {}).get("dt_all") or "")
+    except (ApiError, MalformedResponse, ServiceErrorPage, BadRequest, EndpointMoved) as exc:
+        warn.append(_bi("nbs.latest_dt_failed", cid=cid, error=type(exc).__name__))
+    if latest is not None and latest[0] != freq:
+        warn.append(_bi("nbs.latest_dt_mismatch", cid=cid, got=name, freq=freq))
+        latest = None
+    if latest is None:
+        end = (today.year - 1, None) if freq == "year" else (
+            (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12))
+        name = format_period(freq, end[0], end[1])
+    else:
+        end = (latest[1], latest[2])
+    if (since_year, 1 if freq == "month" else 0) > (end[0], end[1] or 0):
+        warn.append(_bi("nbs.no_data_yet", series=spec.name, cid=cid, since=since_year, latest=name))
+        return None
+    if freq == "month":
+        return build_dts("month", (since_year, 1), end)
+    return build_dts("year", since_year, end[0])
 
 
 def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: date,
                   fetched_at: str, warn: list[str]) -> list[dict]:
+    path: list[str] = []
+    client.route = PAGE_ROUTES.get(spec.database_code, "")
     if spec.cid:
         targets_raw = [(spec.cid, spec.root_id)]
     else:
-        root_id, leaves = _discover_leaves(client, spec, since_year, warn)
+        root_id, leaves, path = _discover_leaves(client, spec, since_year, warn)
         targets_raw = [(str(leaf["_id"]), root_id) for leaf in leaves]
-    if spec.frequency == "month":
-        dts = build_dts("month", (since_year, 1), (today.year, today.month))
-    else:
-        dts = build_dts("year", since_year, max(since_year, today.year - 1))
     cells: list[dict] = []
     requested = [d["value"] for d in spec.das]
     for cid, root_id in targets_raw:
-        resolved = resolve_fields(spec, cid, client.query_indicators(cid, root_id=root_id))
+        dts = _dts_up_to_latest(client, spec, cid, root_id, since_year, today, warn)
+        if dts is None:
+            continue
+        resolved = resolve_fields(spec, cid, client.query_indicators(cid))
         by_id = {r.indicator_id: r.field for r in resolved}
         body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id,
                                     show_type=spec.show_type)[3]
-        resp = client.es_data(body)
-        for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn):
+        try:
+            resp = client.es_data(body)
+        except NoDataForPeriods as exc:
+            warn.append(str(exc))
+            continue
+        units = {r.indicator_id: r.field.unit for r in resolved}
+        for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn,
+                                 expected_cid=cid, expected_units=units, requested_dts=dts):
             cell.update(field=by_id[cell["indicator_id"]], cid=cid, root_id=root_id, source_url=resp.url)
+            if path:
+                cell["path"] = " › ".join(path)
             cells.append(cell)
     return assemble_rows(spec, cells, since_year=since_year, fetched_at=fetched_at, warnings=warn)
 
@@ -1227,6 +1610,7 @@ def fetch_nbs(
     series: Iterable[str] | None = None,
     registry: Mapping[str, SeriesSpec] | None = None,
     today: date | None = None,
+    fetched_at: str | None = None,
 ) -> FetchResult:
     """Fetch every registry series (or those named in ``series``) from ``since_year`` on.
 
@@ -1244,7 +1628,7 @@ def fetch_nbs(
     if unknown:
         raise ValueError(f"unknown NBS series {unknown}; known: {sorted(reg)}")
     client = client or NbsClient()
-    fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    fetched_at = fetched_at or datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     records: list[dict] = []
     failures: list[tuple[str, str, str]] = []
     warnings: list[str] = [f"{w}" for w in client.drain_warnings()]

@@ -1,6 +1,10 @@
 """Regenerate tests/fixtures/nbs/*: NBS-shaped responses with SYNTHETIC values.
 
-Field names and nesting follow /work/shared/notes/nbs-api.md (new data-release API).
+Field names, their order and nesting follow the REAL recordings in tests/fixtures/nbs/real/
+(see its README): esData items carry ``ek``, ``dp``, ``type``, ``num_accuracy_text``,
+``is_economy_chart_show_*`` …; queryIndicatorsByCid items carry ``dp_name`` 本期 / 本期累计 /
+同比增减% / 累计同比增减%, ``ek``, ``ek_dp``, ``kj1_name``, ``i_annotation`` …; ``_name`` is the
+concept (e.g. 社会消费品零售总额), never the indicator's label (``i_showname``).
 Every number is made up from a visible formula (see the *_value functions) so nobody can
 mistake a fixture for real statistics. Ids starting with ``fa6e`` are invented too; the
 other ids are the public ones from the note (they identify series, not values).
@@ -32,6 +36,11 @@ ID_PROV_RETAIL = "fa6e00000000000000000000000006c1"
 ID_PROV_WHOLESALE = "fa6e00000000000000000000000006c2"
 UNIT_YIYUAN = "fa6e000000000000000000000000d001"
 UNIT_PCT = "fa6e000000000000000000000000d002"
+EK = "fa6e000000000000000000000000e"  # + 3 hex digits: an invented concept id per _name
+# (dp, dp_name) per measure, as in the real queryIndicatorsByCid recording (11 同比增减%,
+# 12 累计同比增减%; 1 本期 as in the real esData items); "2" for 本期累计 is an assumption.
+DP = {"当期值": ("1", "本期"), "累计值": ("2", "本期累计"), "同比增长": ("11", "同比增减%"),
+      "累计增长": ("12", "累计同比增减%"), "": ("1", "本期")}
 
 RETAIL = {  # id: (name, measure, i_showname, unit)
     "1142a3a03e9045959e606a21822641ac": ("社会消费品零售总额", "当期值", "社会消费品零售总额当期值 (亿元) ", "亿元"),
@@ -46,8 +55,8 @@ ONLINE_OLD = {
     "05fbe85e09c842098509c6b29481ab0c": ("实物商品网上零售额", "累计值", "实物商品网上零售额累计值 (亿元) ", "亿元"),
     "f12bf45bdfbb47b18147406246c787a7": ("实物商品网上零售额", "累计增长", "实物商品网上零售额累计增长 (%) ", "%"),
 }
-# The note does not say which of the four new-definition ids is which; this fixture
-# assigns them one way and the tests also swap the labels through the fake server.
+# The four new-definition ids as other clients' live enumeration assigns them (issue 15; pinned
+# in data/nbs_registry.toml); the tests also swap the labels through the fake server.
 ONLINE_2026 = {
     "c7ac997262924badbde80e61623defde": ("网上商品和服务零售额", "累计值", "网上商品和服务零售额累计值 (亿元) ", "亿元"),
     "cc2fa77a5bb64f8da3d63688aa0e2d1b": ("网上商品和服务零售额", "累计增长", "网上商品和服务零售额累计增长 (%) ", "%"),
@@ -74,18 +83,24 @@ CITIES = [("110000000000", "北京", 9100), ("310000000000", "上海", 9200),
           ("420100000000", "武汉", 9300), ("430100000000", "长沙", 9400)]
 
 
+def _ek(name: str) -> str:
+    return EK + f"{sum(map(ord, name)) % 4096:03x}"
+
+
 def item(ind_id, meta, value, cid, order, *, da=None, da_name=None, area=None, area_code=None):
+    """One esData value item, fields in the order of the real recordings."""
     name, measure, showname, unit = meta
     out = {
-        "_id": ind_id, "_name": name, "i_showname": showname, "value": value,
-        "du": UNIT_PCT if unit == "%" else UNIT_YIYUAN, "du_name": unit,
-        "dp_name": measure, "num_accuracy_value": "1",
+        "i_showname": showname, "num_accuracy_text": "1", "_name": name, "is_economy_chart_show_text": "是",
+        "ek": f"106320100002|{_ek(name)}", "dp": DP[measure][0], "type": "indicator",
+        "is_economy_chart_show_value": "1", "ds_order": order, "du": UNIT_PCT if unit == "%" else UNIT_YIYUAN,
+        "catalogid": cid, "_id": ind_id, "num_accuracy_value": "1", "du_name": unit, "order": order,
+        "value": value,
     }
     if da is not None:
         out.update(da=da, da_name=da_name)
     if area_code is not None:
         out.update(area=area, areaCode=area_code)
-    out.update(catalogid=cid, order=order, ds_order=order)
     return out
 
 
@@ -218,11 +233,21 @@ def province_annual_st3():
 
 
 def indicators(meta: dict, cid: str) -> dict:
+    """A queryIndicatorsByCid answer, items shaped (and ordered) like the real recording."""
     items = []
     for k, (i, (name, measure, showname, unit)) in enumerate(meta.items()):
-        items.append({"_id": i, "i_showname": showname, "_name": name, "i_mark": "",
-                      "du": UNIT_PCT if unit == "%" else UNIT_YIYUAN, "du_name": unit,
-                      "dp": "", "dp_name": measure, "catalogid": cid, "order": k + 1, "ds_order": k + 1})
+        dp, dp_name = DP[measure]
+        ek = _ek(name)
+        items.append({
+            "i_showname": showname, "num_accuracy_text": "1", "_name": name, "ek_dp": f"{ek}_{dp}",
+            "kj1_name": None, "dp": dp, "type": "indicator", "is_economy_chart_show_value": "1",
+            "i_annotation": None, "ds_order": k + 1, "du": UNIT_PCT if unit == "%" else UNIT_YIYUAN,
+            "kj3_name": None, "chart_style_text": "折线图", "ek_dp_name": f"{name}_{dp_name}",
+            "num_accuracy_value": "1", "chart_style_value": "2", "ek_name": name, "dp_name": dp_name,
+            "daterange_sdate": None, "is_economy_chart_show_text": "是", "kj2_name": None, "ek": ek,
+            "dead_line_value": None, "kj2": None, "kj1": None, "catalogid": cid, "daterange_edate": None,
+            "kj3": None, "default_indicator_value": None, "i_mark": "SYNTHETIC", "_id": i, "du_name": unit,
+        })
     return {"_comment": COMMENT, "data": {"total": len(items), "list": items}, "success": True,
             "state": 20000, "message": "成功"}
 
@@ -255,15 +280,17 @@ def main() -> None:
     write_json("indicators_city_retail_annual.json", indicators(CITY, CID_CITY))
     write_json("indicators_province_retail_annual.json", indicators(PROV, CID_PROV_RETAIL))
     write_json("tree_code6_root.json", env([node(ROOT_PROV_YEAR, "分省年度数据", "", 0, False)]))
+    # Real annual trees hold 社会消费品零售总额 as a TOP-LEVEL leaf (no 国内贸易 category: that is
+    # the monthly trees' category); older years sit in a time-sliced sibling "(-2015)".
     write_json("tree_code6_level1.json", env([
         node(ID_ZONGHE, "综合", ROOT_PROV_YEAR, 1, False),
         node(ID_HESUAN, "国民经济核算", ROOT_PROV_YEAR, 1, False),
-        node(ID_MAOYI, "国内贸易 ", ROOT_PROV_YEAR, 1, False),
+        node(CID_PROV_RETAIL_OLD, "社会消费品零售总额 (-2015) ", ROOT_PROV_YEAR, 1, True, "", "2015"),
+        node(CID_PROV_RETAIL, "社会消费品零售总额 ", ROOT_PROV_YEAR, 1, True, "2016", "2025"),
+        node(ID_MAOYI, "批发和零售业", ROOT_PROV_YEAR, 1, False),
         node(ID_JIAGE, "价格", ROOT_PROV_YEAR, 1, False),
     ]))
     write_json("tree_code6_level2_trade.json", env([
-        node(CID_PROV_RETAIL_OLD, "社会消费品零售总额（2000-2015）", ID_MAOYI, 2, True, "2000", "2015"),
-        node(CID_PROV_RETAIL, "社会消费品零售总额", ID_MAOYI, 2, True, "2016", "2025"),
         node(CID_PROV_WHOLESALE, "限额以上批发和零售业", ID_MAOYI, 2, True, "2016", "2025"),
     ]))
     write_json("tree_code1_root.json", env([node(ROOT_MONTHLY, "月度数据", "", 0, False)]))
@@ -285,6 +312,10 @@ def main() -> None:
         "<script>/* synthetic stand-in for a Wangsu JS challenge */ document.cookie='wzws_cid=x';"
         " location.reload();</script></head>\n<body>Please enable JavaScript.</body></html>\n",
         encoding="utf-8")
+    (OUT / "service_error.html").write_text(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>服务异常</title></head>\n"
+        "<body><!-- synthetic stand-in for the portal's error page (HTTP 200) shown for a wrong path or"
+        " wrong parameters --><div class=\"error\"><p>服务异常</p></div></body></html>\n", encoding="utf-8")
     (OUT / "easyquery_urlacl.html").write_text(
         "<html><head><title>403 Forbidden</title></head><body>\n<h1>403 Forbidden</h1>\n"
         "<p>You don't have permission to access the URL on this server. reason:UrlACL</p>\n"

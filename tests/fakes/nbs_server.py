@@ -2,16 +2,23 @@
 
 Stdlib only (``http.server.ThreadingHTTPServer`` on 127.0.0.1, port 0). Paths mirror the
 real ones under ``/dg/website/publicrelease/web/external``; responses come from
-``tests/fixtures/nbs`` (synthetic values). Contract rules enforced on the data endpoint
+``tests/fixtures/nbs`` (synthetic values) and, for the cids and catalogue nodes they cover,
+from the real recordings in ``tests/fixtures/nbs/real``. Contract rules enforced on the data endpoint
 (``POST stream/esData`` and its older name ``getEsDataByCidAndDt``):
 
 * ``Content-Type`` must be ``application/json`` (else 415);
 * ``showType`` missing -> HTTP 500 (as the real server does);
 * ``dts`` as a non-empty *string* -> 200 with an HTML WAF page; ``""`` or absent -> the
   default window (13 monthly / 10 annual periods); otherwise a list of tokens/ranges;
+* ``queryIndicatorsByCid`` accepts only ``cid`` (required), ``dt`` and ``name``, as the
+  portal's own page sends; anything else (e.g. ``rootId``) gets the "服务异常" page;
+* periods wholly after the dataset's latest published one -> HTTP 500 (as the real portal);
 * ``daCatalogId`` non-empty -> ``das`` is ignored and 北京 (110000000000) is served;
 * showType "1" serves ``das[0]`` with ``da``/``da_name``; "3" serves every requested
   region with ``area``/``areaCode``.
+
+Unknown paths under the API answer 200 with the portal's HTML "服务异常" error page, as
+the real portal does for wrong paths or parameters.
 
 Elsewhere: ``POST/GET /easyquery.htm`` -> 403 ``reason:UrlACL``; ``GET /dg/website/page.html``
 sets a ``wzws_cid`` cookie; optional 403 for ``python-requests/*`` User-Agents.
@@ -56,6 +63,33 @@ TREES = {  # (code, pid) -> fixture
     ("1", ""): "tree_code1_root.json",
     ("8", ""): "tree_code8_root.json",
 }
+# Real recordings (tests/fixtures/nbs/real/, provenance in its README), served at their real paths.
+REAL = FIXTURES / "real"
+REAL_ESDATA = {  # cid -> a recorded stream/esData answer (分省年度, 北京 2024)
+    "5c072e1073514e448de4132760308fcf": "beijing_2024_income.json",
+    "7dbebcca62794c4da2b9ef9813d14564": "beijing_2024_consumption.json",
+}
+REAL_INDICATORS = {  # cid -> a recorded queryIndicatorsByCid archive file ({url, request, response, …})
+    "3f2e14f0542348ed9fe02476eca3450b": "indicators_3f2e14f0542348ed9fe02476eca3450b_20261009T052144350900Z.json",
+}
+REAL_TREE = "tree_cache_subset.json"  # {"<code>:<pid>|root": [nodes]} from a recorded tree cache
+
+
+def _real(name: str) -> Any:
+    return json.loads((REAL / name).read_text(encoding="utf-8"))
+
+
+def _indicators_from_esdata(doc: dict) -> dict:
+    """For a real esData recording without a recorded indicator list: the list the portal
+    would give, derived from the recorded items (their fields minus value and region)."""
+    seen: dict[str, dict] = {}
+    for block in doc["data"]:
+        for v in block["values"]:
+            seen.setdefault(v["_id"], {k: x for k, x in v.items() if k not in ("value", "da", "da_name")})
+    return {"data": {"total": len(seen), "list": list(seen.values())}, "success": True, "state": 20000,
+            "message": "成功"}
+
+
 TOKEN_RE = re.compile(r"^(\d{4})(\d{2})(MM|SS)$|^(\d{4})YY$")
 
 
@@ -65,6 +99,10 @@ def _load(name: str) -> Any:
 
 def _text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def _published(block: dict) -> bool:
+    return any(str(v.get("value") or "").strip() not in ("", "无") for v in block["values"])
 
 
 def _token_key(token: str) -> tuple[str, int, int]:
@@ -88,6 +126,7 @@ class Faults:
     retry_after: str = "3"           # ... with this Retry-After
     server_error: int = 0            # 502 Bad Gateway
     html: int = 0                    # 200 + HTML WAF page
+    html_error: int = 0              # 200 + the portal's HTML "服务异常" error page
     truncated: int = 0               # 200 + truncated JSON
     envelope_error: int = 0          # 200 + success:false, state 40001, 参数错误
     empty_data: int = 0              # 200 + success:true, data:[] (data endpoint only)
@@ -96,6 +135,7 @@ class Faults:
     esdata_404: bool = False         # 404 on stream/esData (getEsDataByCidAndDt still works)
     alt_404: bool = False            # 404 on getEsDataByCidAndDt too
     block_python_ua: bool = False    # 403 for User-Agent python-requests/*
+    no_latest_dt: bool = False       # queryDtByCid answers success with empty data
     label_overrides: dict = field(default_factory=dict)  # indicator id -> i_showname
     unit_overrides: dict = field(default_factory=dict)   # indicator id -> du_name
     hidden_ids: set = field(default_factory=set)         # ids left out of queryIndicatorsByCid
@@ -122,6 +162,15 @@ class FakeNbsServer:
         self.datasets = {cid: _load(es) for cid, (es, _) in DATASETS.items()}
         self.indicators = {cid: _load(ind) for cid, (_, ind) in DATASETS.items()}
         self.trees = {k: _load(v) for k, v in TREES.items()}
+        for cid, name in REAL_ESDATA.items():
+            self.datasets[cid] = _real(name)
+            self.indicators[cid] = _indicators_from_esdata(self.datasets[cid])
+        for cid, name in REAL_INDICATORS.items():
+            self.indicators[cid] = _real(name)["response"]
+        for key, nodes in _real(REAL_TREE).items():
+            code, _, pid = key.partition(":")
+            self.trees[(code, "" if pid == "root" else pid)] = {"success": True, "state": 20000, "message": "成功",
+                                                                "data": nodes}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
@@ -250,6 +299,9 @@ def _make_handler(server: FakeNbsServer):
                 tree = server.trees.get((query.get("code", ""), query.get("pid", "")))
                 return self.send_json(tree) if tree else self.ok([])
             if route == "/new/queryIndicatorsByCid":
+                if set(query) - {"cid", "dt", "name"} or not query.get("cid"):
+                    # what the portal's page does not send gets the 服务异常 page (contract)
+                    return self.send_html(200, "service_error.html")
                 return self.indicators(query.get("cid", ""))
             if route == "/new/queryDtByCid":
                 return self.latest_dt(query.get("cid", ""))
@@ -259,7 +311,8 @@ def _make_handler(server: FakeNbsServer):
                 if query.get("daCid") == "a10dceae75d245008bf4b9a0e6fe1d55":
                     return self.send_json(_load("das_all_regions.json"))
                 return self.ok([])
-            return self.send_json({"status": 404, "error": "Not Found", "path": path}, 404)
+            # The real portal answers unknown paths under the API with its "服务异常" page.
+            return self.send_html(200, "service_error.html")
 
         def apply_faults(self, is_data: bool) -> bool:
             f = server.faults
@@ -278,6 +331,9 @@ def _make_handler(server: FakeNbsServer):
                 return True
             if server.take("html"):
                 self.send_html(200)
+                return True
+            if server.take("html_error"):
+                self.send_html(200, "service_error.html")
                 return True
             if server.take("truncated"):
                 self.send(200, _text("truncated_esdata.json"), "application/json;charset=UTF-8")
@@ -319,9 +375,11 @@ def _make_handler(server: FakeNbsServer):
                             "state": 20000, "message": "成功"})
 
         def latest_dt(self, cid: str) -> None:
+            if server.faults.no_latest_dt:
+                return self.ok({})
             doc = server.datasets.get(cid)
             for block in (doc or {}).get("data", []):
-                if any(str(v.get("value") or "").strip() not in ("", "无") for v in block["values"]):
+                if _published(block):
                     return self.ok({"dt_all": block["code"], "dt_name": block["name"]})
             return self.ok({})
 
@@ -362,6 +420,11 @@ def _make_handler(server: FakeNbsServer):
                         ranges.append((_token_key(lo), _token_key(hi or lo)))
                 except ValueError:
                     return self.send_json({"status": 500, "error": "Internal Server Error"}, 500)
+                latest = next((_token_key(b["code"]) for b in blocks if _published(b)), None)
+                if latest is not None and all(lo > latest for lo, _ in ranges):
+                    # as the real portal: periods wholly after the latest published one -> 500
+                    return self.send_json({"timestamp": "2026-01-01T00:00:00.000+00:00", "status": 500,
+                                           "error": "Internal Server Error", "path": ESDATA}, 500)
                 blocks = [b for b in blocks
                           if any(lo <= _token_key(b["code"]) <= hi and lo[0] == _token_key(b["code"])[0]
                                  for lo, hi in ranges)]
