@@ -150,7 +150,7 @@ def test_departments_are_listed_with_their_counts(db_path):
     assert frame.n_lead.sum() == 42
 
 
-def test_migration_0004_keeps_stored_targets_and_admits_the_new_kinds():
+def test_migration_0005_keeps_stored_targets_and_admits_the_new_kinds():
     import duckdb
 
     from monitor import db
@@ -158,7 +158,7 @@ def test_migration_0004_keeps_stored_targets_and_admits_the_new_kinds():
     con = duckdb.connect()
     con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
                 " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, path in db.migration_files()[:3]:
+    for version, name, path in db.migration_files()[:4]:
         con.execute(path.read_text(encoding="utf-8"))
         con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
     insert = ("INSERT INTO targets (id, plan_id, name_zh, name_en, quote_zh, target_type, target_period)"
@@ -166,7 +166,7 @@ def test_migration_0004_keeps_stored_targets_and_admits_the_new_kinds():
     con.execute(insert, ["old", "level_by_date"])
     with pytest.raises(duckdb.ConstraintException):
         con.execute(insert, ["before", "annual_floor"])  # 0001's CHECK knew only the first six kinds
-    assert 4 in db.migrate(con)
+    assert 5 in db.migrate(con)
     assert con.execute("SELECT id, target_type, measure_id, thresholds FROM targets").fetchall() == [
         ("old", "level_by_date", None, [0.95, 0.6, 0.0])]
     con.execute(insert, ["after", "annual_floor"])
