@@ -77,9 +77,7 @@ def test_overview_lists_every_target_with_a_status(app, template_db):
     with Reader(template_db) as reader:
         targets = store.targets(reader)
     table = at.dataframe[0].value
-    # annual_floor and share_level (issue 12) are scored once the engine's kinds table knows them; until
-    # then the engine treats them as not scored. TEMPORARY: drop the second kind list when merging the kinds.
-    numeric = targets[~targets.target_type.isin(["no_numeric_target", "annual_floor", "share_level"])]
+    numeric = targets[targets.target_type != "no_numeric_target"]
     assert set(table["target_id"]) == set(numeric.id)
     labels = {t(f"status.{s}", "zh") for s in STATUS_KEYS}
     assert set(table[t("table.status", "zh")]) <= labels
