@@ -82,11 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", help="output file")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("targets", help="list the plans' targets, or add a plan file (e.g. a prefecture's own targets)")
+    p = sub.add_parser("targets", help="list the plans' targets, add a plan file (e.g. a prefecture's own targets), "
+                                       "or draft a plan file from a plan's text")
     _db_arg(p)
-    p.add_argument("action", choices=("list", "add"))
-    p.add_argument("file", nargs="?", help="for add: a plan .toml whose [plan] source_file (the plan's text) sits beside it")
+    p.add_argument("action", choices=("list", "add", "draft"))
+    p.add_argument("file", nargs="?", help="for add: a plan .toml whose [plan] source_file (the plan's text) sits beside it; "
+                                           "for draft: the plan's text (UTF-8)")
     p.add_argument("--replace", action="store_true", help="for add: overwrite a plan file of the same name")
+    p.add_argument("--out", metavar="DRAFT.toml", help="for draft: write here (default: print)")
+    p.add_argument("--plan", type=int, default=1, metavar="N", help="for draft: the N-th plan of the text (default 1)")
     p.set_defaults(func=cmd_targets)
 
     p = sub.add_parser("fetch", help="fetch series from an online source into the database")
@@ -247,6 +251,16 @@ def cmd_export(args) -> int:
 def cmd_targets(args) -> int:
     from .registry import RegistryError, add_plan
 
+    if args.action == "draft":
+        from .plan_text import draft_file
+        if not args.file:
+            raise CliError("targets draft needs the plan's text file")
+        try:
+            text, note = draft_file(Path(args.file), Path(args.out) if args.out else None, args.plan - 1)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise CliError(f"cannot draft from {args.file}: {exc}") from exc
+        print(note, file=sys.stderr) if args.out else print(text)
+        return EXIT_OK
     target = db_path(args.db)
     if args.action == "add":
         if not args.file:

@@ -20,6 +20,7 @@ from .target_kinds import TARGET_TYPES
 
 REGION_FILES_GLOB = "regions*.csv"
 INDICATORS_FILE = "indicators.toml"
+DEPARTMENTS_FILE = "departments.csv"
 
 COMPARATORS = (">", ">=", "<", "<=")
 
@@ -112,6 +113,7 @@ def read_plans(plans_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFram
         if not plan or "id" not in plan:
             raise RegistryError(f"{path.name}: missing [plan] table with an id")
         check_quotes(path, plan, raw.get("targets", []))
+        goals = raw.get("goals") or {}
         plans.append({
             "id": plan["id"],
             "title_zh": plan["title_zh"],
@@ -122,15 +124,20 @@ def read_plans(plans_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFram
             "period_end": int(plan["period_end"]),
             "source_file": plan.get("source_file"),
             "registry_file": path.name,
+            "goals_zh": goals.get("text_zh"),
         })
+        homes = _target_homes(path, raw)
         for spec in raw.get("targets", []):
             order += 1
-            targets.append(_target_row(path, plan, spec, order))
+            row = _target_row(path, plan, spec, order)
+            row["measure_id"] = homes.get(spec["id"])
+            targets.append(row)
     plans_df, targets_df = pd.DataFrame(plans), pd.DataFrame(targets)
     for frame, what in ((plans_df, "plan"), (targets_df, "target")):
         dupes = frame[frame.id.duplicated()].id.tolist()
         if dupes:
             raise RegistryError(f"{what} ids used twice across data/plans: {dupes}")
+    read_measures(plans_dir)  # measures and their departments must be valid for a plan to load at all
     return plans_df, targets_df
 
 
@@ -184,14 +191,153 @@ def _target_row(path: Path, plan: dict, spec: dict, order: int) -> dict:
         "notes_zh": spec.get("notes_zh"),
         "notes_en": spec.get("notes_en"),
         "sort_order": order,
+        "decision_zh": spec.get("decision_zh"),
+        "decision_en": spec.get("decision_en"),
     }
+
+
+def _target_homes(path: Path, raw: dict) -> dict[str, str | None]:
+    """Where each target is stated: a measure id, or None for the plan's 发展目标 ([goals]).
+
+    A plan file with [goals] or [[measures]] must place every target exactly once; a plan file with
+    neither (a prefecture's list of targets) places none. A listed id that is not a target is an error.
+    """
+    target_ids = [spec.get("id") for spec in raw.get("targets", [])]
+    measures, goals = raw.get("measures", []), raw.get("goals")
+    if not measures and goals is None:
+        return {}
+    homes: dict[str, str | None] = {}
+    places = [(None, "[goals]", (goals or {}).get("targets", []))]
+    places += [(m.get("id"), f"measure {m.get('id', '?')!r}", m.get("targets", [])) for m in measures]
+    for measure_id, where, listed in places:
+        for target_id in listed:
+            if target_id not in target_ids:
+                raise RegistryError(f"{path.name} {where}: lists target {target_id!r}, which is not a target of this plan")
+            if target_id in homes:
+                first = "[goals]" if homes[target_id] is None else f"measure {homes[target_id]!r}"
+                raise RegistryError(f"{path.name} {where}: target {target_id!r} is already listed by {first}")
+            homes[target_id] = measure_id
+    missing = [t for t in target_ids if t not in homes]
+    if missing:
+        raise RegistryError(f"{path.name}: targets not listed by [goals] or any measure: {missing}")
+    return homes
+
+
+# --------------------------------------------------------------------------- departments and measures
+
+def read_departments(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """data/departments.csv: code, name_zh (as the plans write it), short_name_zh, name_en, kind."""
+    path = data_dir / DEPARTMENTS_FILE
+    rows = []
+    if path.is_file():
+        with path.open(encoding="utf-8", newline="") as fh:
+            for line_no, row in enumerate(csv.DictReader(fh), start=2):
+                rows.append(_department_row(row, f"{path.name} line {line_no}", None))
+    return _check_departments(pd.DataFrame(rows, columns=DEPARTMENT_COLUMNS), path.name)
+
+
+DEPARTMENT_COLUMNS = ["code", "name_zh", "short_name_zh", "name_en", "kind", "plan_id"]
+
+
+def _department_row(row: dict, where: str, plan_id: str | None) -> dict:
+    values = {k: (row.get(k) or "").strip() for k in ("code", "name_zh", "short_name_zh", "name_en", "kind")}
+    for required in ("code", "name_zh", "name_en"):
+        if not values[required]:
+            raise RegistryError(f"{where}: missing {required!r}")
+    return {**values, "short_name_zh": values["short_name_zh"] or values["name_zh"], "kind": values["kind"] or None,
+            "plan_id": plan_id}
+
+
+def _check_departments(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    for column in ("code", "name_zh"):
+        dupes = frame[frame[column].duplicated()][column].tolist()
+        if dupes:
+            raise RegistryError(f"{where}: department {column} listed twice: {dupes}")
+    return frame
+
+
+def read_measures(plans_dir: Path | None = None, data_dir: Path = DATA_DIR
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Departments, measures and measure–department links of every plan file.
+
+    A plan file's [[measures]] name their departments as the text writes them (lead, co_departments);
+    a notice's [[requirements]] list the bodies they name (named). Every name must be a department of
+    data/departments.csv or of the plan file's own [[departments]] (a city's bureaus); an unknown name is
+    a RegistryError naming the file and the measure. Each measure's text_zh must appear verbatim in the
+    plan's source text.
+    """
+    departments = read_departments(data_dir)
+    measures, links = [], []
+    order = 0
+    local_rows = []
+    parsed = []
+    for path in plan_files(plans_dir):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        plan = raw.get("plan") or {}
+        for i, row in enumerate(raw.get("departments", []), start=1):
+            local_rows.append(_department_row(row, f"{path.name} [[departments]] #{i}", plan.get("id")))
+        parsed.append((path, plan, raw))
+    if local_rows:
+        departments = _check_departments(pd.concat([departments, pd.DataFrame(local_rows)], ignore_index=True),
+                                         f"{DEPARTMENTS_FILE} and the plans' [[departments]]")
+    code_of = dict(zip(departments.name_zh, departments.code))
+    for path, plan, raw in parsed:
+        source = path.parent / plan.get("source_file", "")
+        text = source.read_text(encoding="utf-8") if source.is_file() else ""
+        sections_en = {s.get("title_zh"): s.get("title_en") for s in raw.get("sections", [])}
+        entries = [("task", m) for m in raw.get("measures", [])] + [("requirement", r) for r in raw.get("requirements", [])]
+        for kind, spec in entries:
+            order += 1
+            where = f"{path.name} {'measure' if kind == 'task' else 'requirement'} {spec.get('id', '?')!r}"
+            for required in ("id", "number", "title_zh", "text_zh"):
+                if required not in spec:
+                    raise RegistryError(f"{where}: missing {required!r}")
+            if spec["text_zh"] not in text:
+                raise RegistryError(f"{where}: text_zh does not appear verbatim in {plan.get('source_file')}")
+            if kind == "task":
+                if not spec.get("lead"):
+                    raise RegistryError(f"{where}: missing 'lead' (the first name of its 责任单位 line)")
+                names = [("lead", spec["lead"])] + [("co", n) for n in spec.get("co_departments", [])]
+            else:
+                names = [("named", n) for n in spec.get("named", [])]
+            for position, (role, name) in enumerate(names, start=1):
+                if name not in code_of:
+                    raise RegistryError(f"{where}: unknown department {name!r} (add it to data/{DEPARTMENTS_FILE} "
+                                        f"or to the plan file's [[departments]])")
+                links.append({"measure_id": spec["id"], "department_code": code_of[name], "role": role,
+                              "position": position})
+            number = spec["number"]
+            label = str(number)
+            if isinstance(number, str):
+                number = "一二三四五六七八九十".index(number) + 1 if number in "一二三四五六七八九十" else int(number)
+            section = spec.get("section")
+            measures.append({
+                "id": spec["id"], "plan_id": plan.get("id"), "kind": kind, "number": int(number), "number_label": label,
+                "section_zh": section, "section_en": sections_en.get(section), "title_zh": spec["title_zh"],
+                "title_en": spec.get("title_en"), "text_zh": spec["text_zh"],
+                "lead_code": code_of[spec["lead"]] if kind == "task" else None, "sort_order": order,
+            })
+    measures_df = pd.DataFrame(measures, columns=MEASURE_COLUMNS)
+    links_df = pd.DataFrame(links, columns=["measure_id", "department_code", "role", "position"])
+    dupes = measures_df[measures_df.id.duplicated()].id.tolist()
+    if dupes:
+        raise RegistryError(f"measure ids used twice across data/plans: {dupes}")
+    twice = links_df[links_df.duplicated(["measure_id", "department_code"])]
+    if len(twice):
+        raise RegistryError(f"measure {twice.measure_id.iloc[0]!r}: department {twice.department_code.iloc[0]!r} named twice")
+    return departments, measures_df, links_df
+
+
+MEASURE_COLUMNS = ["id", "plan_id", "kind", "number", "number_label", "section_zh", "section_en", "title_zh", "title_en",
+                   "text_zh", "lead_code", "sort_order"]
 
 
 def registry_files(data_dir: Path = DATA_DIR, plans_dir: Path | None = None) -> list[Path]:
     plans = plan_files(plans_dir)
     sources = sorted({(p.parent / tomllib.loads(p.read_text(encoding="utf-8")).get("plan", {}).get("source_file", ""))
                       for p in plans} - {p.parent for p in plans})
-    return (sorted(data_dir.glob(REGION_FILES_GLOB)) + [data_dir / INDICATORS_FILE] + plans
+    departments = [data_dir / DEPARTMENTS_FILE] if (data_dir / DEPARTMENTS_FILE).is_file() else []
+    return (sorted(data_dir.glob(REGION_FILES_GLOB)) + [data_dir / INDICATORS_FILE] + departments + plans
             + [s for s in sources if s.is_file()])
 
 
@@ -219,19 +365,22 @@ def load_registry(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR, pla
     regions = read_regions(data_dir)
     indicators = read_indicators(data_dir)
     plans, targets = read_plans(plans_dir)
+    departments, measures, links = read_measures(plans_dir, data_dir)
     check_references(regions, indicators, targets)
     # Synthetic regions (demo at national scale) are not in the files; keep them.
     con.execute("DELETE FROM regions WHERE NOT is_synthetic")
     con.register("regions_in", regions)
     con.execute("INSERT INTO regions SELECT code, name_zh, short_name_zh, name_en, level, parent_code, aliases, is_synthetic FROM regions_in")
     con.unregister("regions_in")
-    for table, frame in (("indicators", indicators), ("plans", plans), ("targets", targets)):
+    for table, frame in (("indicators", indicators), ("plans", plans), ("targets", targets),
+                         ("departments", departments), ("measures", measures), ("measure_departments", links)):
         con.execute(f"DELETE FROM {table}")  # table names are constants here, never user input
         con.register("registry_in", frame)
         columns = ", ".join(frame.columns)
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM registry_in")
         con.unregister("registry_in")
-    return {"regions": len(regions), "indicators": len(indicators), "plans": len(plans), "targets": len(targets)}
+    return {"regions": len(regions), "indicators": len(indicators), "plans": len(plans), "targets": len(targets),
+            "measures": int((measures.kind == "task").sum()), "departments": len(departments)}
 
 
 # --------------------------------------------------------------------------- lookups for validation

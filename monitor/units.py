@@ -16,6 +16,11 @@ UNITS: dict[str, tuple[str, float]] = {
     "人": ("people", 1.0),
     "万人": ("people", 1e4),
     "%": ("percent", 1.0),
+    # open-economy targets (湘政办发〔2021〕66号): air routes, train runs, freight; each its own family
+    "条": ("routes", 1.0),
+    "列": ("train_runs", 1.0),
+    "吨": ("tonnes", 1.0),
+    "万吨": ("tonnes", 1e4),
 }
 
 

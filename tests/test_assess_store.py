@@ -30,7 +30,7 @@ def test_cli_assess_json_on_the_bundled_official_data(db_path):
                           cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
-    assert isinstance(rows, list) and len(rows) == 22
+    assert isinstance(rows, list) and len(rows) == 54  # 11 consumption + 43 open-economy targets
     for row in rows:
         assert REQUIRED_KEYS <= set(row), row["target_id"]
         assert list(row)[:len(A.COLUMNS)] == A.COLUMNS
@@ -43,15 +43,22 @@ def test_cli_assess_json_on_the_bundled_official_data(db_path):
     assert r["status"] == "on_track" and "estimate" in r["qualifiers"]
     assert r["progress_ratio"] == pytest.approx(1.1508, abs=1e-4)
     assert r["required_rate"] == pytest.approx(0.071487, abs=1e-6)
-    # retail growth: official 14.4 % (2021) and 2.4 % (2022, preliminary) → 8.23 %/yr, R = 1.10; 2023 needs 6.05 %
+    # retail growth: official 14.4 % (2021), 2.4 % (2022, preliminary) and 5.9 % (2023 1–3月, second research round)
+    # → (1.144 × 1.024 × 1.059)^(1/3) − 1 = 7.45 %/yr against 7.5 % → R = 0.993 → on_track; 2023 is the last year,
+    # so there is no remaining required rate
     r = by_id["retail_growth_2021_2023"]
     assert r["status"] == "on_track" and "estimate" in r["qualifiers"]
-    assert r["remaining_required_rate"] == pytest.approx(0.060473, abs=1e-6)
-    # trade: 4874.5 → 5988.5 = +22.85 % against 12.82 % required → R = 1.78; official +22.6 % vs 15 % → R = 1.51
-    assert status["trade_total_2023"] == "on_track"
-    assert by_id["trade_total_2023"]["progress_ratio"] == pytest.approx(1.782, abs=1e-3)
-    assert status["trade_growth_2021_2023"] == "on_track"
-    assert by_id["trade_growth_2021_2023"]["progress_ratio"] == pytest.approx(22.6 / 15)
+    assert r["progress_ratio"] == pytest.approx(((1.144 * 1.024 * 1.059) ** (1 / 3) - 1) / 0.075)
+    assert r["remaining_required_rate"] is None
+    # trade (second research round): 2020 = 4874.5; 2022 = 7058; 2023 1–9月 −5.5 % → full year estimated at
+    # 7058 × 0.945 = 6669.81; r_obs = (6669.81/4874.5)^(1/3) − 1 = 11.02 % against (7000/4874.5)^(1/3) − 1 = 12.82 %
+    # → R = 0.859 → accelerate
+    assert status["trade_total_2023"] == "accelerate"
+    assert by_id["trade_total_2023"]["progress_ratio"] == pytest.approx(0.8594, abs=1e-4)
+    # official rates +22.6 % (2021), +20.2 % (2022), −5.5 % (2023 1–9月): (1.226 × 1.202 × 0.945)^(1/3) − 1
+    # = 11.67 % against 15 % → R = 0.778 → accelerate
+    assert status["trade_growth_2021_2023"] == "accelerate"
+    assert by_id["trade_growth_2021_2023"]["progress_ratio"] == pytest.approx(((1.226 * 1.202 * 0.945) ** (1 / 3) - 1) / 0.15)
 
     # not enough data, each with its reason:
     # * new firms: only 2022 1–5月 (452) — 2021's full-year count is missing and is not imputed
@@ -69,17 +76,26 @@ def test_cli_assess_json_on_the_bundled_official_data(db_path):
     assert not any("|000000|" in k for k in r["observation_keys"])
     # * 老字号: 2018 is before the base, 2024 after the deadline → na (see test_assess for the reasoning)
     assert status["time_honoured_brands_2023"] == "na"
-    # * no figures for the other open-economy targets
-    for tid in ("trade_dependency_2023", "fdi_2023", "outbound_investment_2021_2023", "foreign_contracting_2021_2023",
-                "foreign_trade_enterprises_2023", "imports_2023", "imports_growth_2021_2023", "service_trade_2023"):
+    # * open-economy targets without enough figures: no series at all, or year-to-date points only where a
+    #   cumulative needs full years (ODI 2023 1–11月 only; contracting 2022 1–10月 only), or no base year
+    #   (firms with trade records: 2023 1–6月/1–9月 only)
+    for tid in ("trade_dependency_2023", "outbound_investment_2021_2023", "foreign_contracting_2021_2023",
+                "foreign_trade_enterprises_2023", "service_trade_2023", "trade_belt_road_2023", "china_europe_trains_2023"):
         assert status[tid] == "na", tid
+    assert "缺少2021、2022年全年" in by_id["outbound_investment_2021_2023"]["reason_zh"]
+    # * imports: 2021 = 1775.8 stands in for the missing 2020 base; 2022 = 1904; 2023 1–9月 +20.6 %
+    assert status["imports_2023"] == "accelerate" and "base_substituted" in by_id["imports_2023"]["qualifiers"]
     for row in rows:
         if row["status"] == "na":
             assert row["reason_zh"] and row["reason_en"] and "数据不足" in row["sentence_zh"]
     # aims without a number are listed, never scored
+    types = {r["target_id"]: r["target_type"] for r in rows}
     assert sorted(k for k, v in status.items() if v == "not_scored") == sorted([
         "xiang_tea_fruit_fungi_industries", "xiang_cuisine_industry", "mobile_coverage_2023",
-        "convenience_living_circles", "open_economy_system"])
+        "convenience_living_circles", "open_economy_system", "growth_above_inland_average"])
+    # the new kinds (每年…以上, shares) have no bundled figures yet: na, naming the missing series
+    for tid in (k for k, v in types.items() if v in ("annual_floor", "share_level")):
+        assert status[tid] == "na" and by_id[tid]["reason_en"].startswith("no data for "), tid
     # provenance: every key names a stored observation
     assert by_id["retail_sales_2023"]["observation_keys"] == [
         "retail_sales|430000|annual|2020", "retail_sales|430000|annual|2021", "retail_sales|430000|annual|2022"]

@@ -24,7 +24,7 @@ def test_init_then_export_yields_every_bundled_row_with_its_source(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     exported = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     bundled = list(csv.DictReader((PROJECT_ROOT / "data/official/hunan_official.csv").open(encoding="utf-8")))
-    assert len(exported) == len(bundled) == 86
+    assert len(exported) == len(bundled) == 144
     assert all(row["source"] for row in exported)
     key = lambda r: (r["indicator"], r["period"], r["source"], r["quote"])
     assert sorted(map(key, exported)) == sorted(map(key, bundled))

@@ -134,9 +134,9 @@ def test_viewer_browses_and_exports_without_any_upload_widget(open_page, db_path
         assert t(column, "zh") in observations.columns
     with Reader(db_path) as reader:
         stored = store.observation_facets(reader)["rows"]
-    assert len(observations) == stored == 86
+    assert len(observations) == stored == 144
     assert "长沙市" in set(observations[t("prov.region", "zh")])
-    assert t("data.matched", "zh", matched=86, shown=86, total=86) in texts(at.caption)
+    assert t("data.matched", "zh", matched=144, shown=144, total=144) in texts(at.caption)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == [t("download.csv", "zh"), t("download.xlsx", "zh")]
     assert has_table(at, "data_log")  # the bundled data's own import is in the log
@@ -181,9 +181,9 @@ def test_exports_cover_the_whole_dataset_and_mark_synthetic_data(open_page, db_p
     assert set(made) == {"observations_official.csv", "observations_official.xlsx"}  # built only when clicked
     csv_bytes = made["observations_official.csv"]()
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and "长沙市".encode() in csv_bytes
-    assert csv_bytes.count(b"\n") >= 86 + 1
+    assert csv_bytes.count(b"\n") >= 144 + 1
     workbook = openpyxl.load_workbook(io.BytesIO(made["observations_official.xlsx"]()))
-    assert workbook.active.max_row == 86 + 1 and workbook.sheetnames == ["data"]
+    assert workbook.active.max_row == 144 + 1 and workbook.sheetnames == ["data"]
 
     made.clear()
     # Choose the dataset as its sidebar control would: the session key and the URL parameter it writes.
@@ -388,7 +388,7 @@ def test_a_failed_import_leaves_the_page_usable(open_page, db_path, monkeypatch)
     assert has_table(at, "data_observations") and has_table(at, "data_preview_table")
     monkeypatch.setattr(importer, "import_file", working)  # the disk has space again: confirm the same preview
     confirm(at)
-    assert observation_count(db_path) == 86 + 30
+    assert observation_count(db_path) == 144 + 30
 
 
 def test_nbs_fetch_button_stores_a_vintage_and_reports_the_outcome(open_page, db_path, nbs_server, monkeypatch):

@@ -18,6 +18,28 @@ REQUIRED_TARGETS = {
     "logistics_cost_ratio_2023": ("pp_change", "logistics_cost_gdp_ratio", -1.5, "<="),
     "time_honoured_brands_2023": ("stock_threshold", "time_honoured_brands", 240, ">"),
     "smart_business_districts_2023": ("cumulative_flow", "smart_business_districts", 20, ">="),
+    # the open-economy plan: the ten targets the app had, unchanged …
+    "trade_total_2023": ("level_by_date", "trade_total", 7000, ">"),
+    "trade_growth_2021_2023": ("average_growth", "trade_total", 15, ">="),
+    "trade_dependency_2023": ("level_by_date", "trade_dependency", 14, ">"),
+    "fdi_2023": ("level_by_date", "fdi", 35, ">"),
+    "outbound_investment_2021_2023": ("cumulative_flow", "outbound_investment", 60, ">="),
+    "foreign_contracting_2021_2023": ("cumulative_flow", "foreign_contracting_revenue", 90, ">="),
+    "foreign_trade_enterprises_2023": ("stock_threshold", "foreign_trade_enterprises", 10000, ">"),
+    "imports_2023": ("level_by_date", "imports", 2600, ">"),
+    "imports_growth_2021_2023": ("average_growth", "imports", 20, ">="),
+    "service_trade_2023": ("level_by_date", "service_trade", 500, ">"),
+    # … and a sample of the rest, one per reading rule
+    "top500_projects_yearly": ("annual_floor", "top500_projects", 100, ">="),                 # 每年…100个以上
+    "chain_trade_contribution_2023": ("share_level", "chain_trade_contribution", 60, ">="),   # 贡献度达到60%以上
+    "counties_fdi_nonzero_share_2023": ("share_level", "counties_fdi_nonzero_share", 80, ">="),  # 80%以上的县市区
+    "ftz_reform_tasks_2023": ("share_level", "ftz_reform_tasks_done_share", 100, ">="),       # 全部完成
+    "africa_coop_firms_2023": ("stock_threshold", "africa_coop_firms", 600, ">"),             # 超过600家
+    "cargo_air_routes_2023": ("stock_threshold", "intl_cargo_air_routes", 16, ">="),          # 开通…16条
+    "domestic_investment_2023": ("level_by_date", "domestic_investment_inflow", 10000, ">"),  # 1万亿元
+    "air_cargo_throughput_2023": ("level_by_date", "intl_air_cargo", 12, ">="),               # 达到12万吨
+    "chain_fdi_projects_2021_2023": ("cumulative_flow", "chain_major_fdi_projects", 20, ">="),  # 3年累计
+    "cbec_market_procurement_growth_2021_2023": ("average_growth", "cbec_and_market_procurement", 20, ">="),
 }
 
 
@@ -52,6 +74,35 @@ def test_required_targets_are_encoded(targets):
         assert row.region_code == "430000" and row.base_period == "2020" and row.target_period == "2023"
 
 
+def test_at_least_45_quantified_targets_across_the_two_plans(targets):
+    numeric = targets[targets.target_type != "no_numeric_target"]
+    assert numeric.groupby("plan_id").size().to_dict() == {"consumption_2021_2023": 7, "open_economy_2021_2023": 41}
+
+
+def test_ambiguous_wording_carries_a_written_decision(targets):
+    by_id = targets.set_index("id")
+    for target_id in ("fdi_2023", "africa_coop_firms_2023", "cbec_market_procurement_growth_2021_2023",
+                      "trade_rcep_2023", "park_trade_share_2023", "china_europe_trains_2023", "cargo_air_routes_2023"):
+        assert by_id.loc[target_id, "decision_zh"] and by_id.loc[target_id, "decision_en"], target_id
+    assert "超过" in by_id.loc["africa_coop_firms_2023", "decision_zh"]
+    assert "流量" in by_id.loc["fdi_2023", "decision_zh"]
+
+
+def test_the_combined_target_is_one_target_over_a_derived_sum():
+    indicators = read_indicators().set_index("id")
+    assert indicators.loc["cbec_and_market_procurement", "components"] == [
+        "cross_border_ecommerce_trade", "market_procurement_exports"]
+
+
+def test_new_indicators_say_who_publishes_them_and_what_they_are():
+    indicators = read_indicators().set_index("id")
+    for ind_id in ("trade_belt_road", "china_europe_trains", "park_fdi_share", "top500_projects", "intl_air_cargo"):
+        row = indicators.loc[ind_id]
+        assert row.publisher and row.definition_zh and row.definition_en and row.name_en, ind_id
+    assert indicators.loc["park_fdi_share", ["unit", "kind"]].tolist() == ["%", "ratio"]
+    assert indicators.loc["china_europe_trains", ["unit", "kind"]].tolist() == ["列", "flow"]
+
+
 def test_aims_without_a_number_are_listed(targets):
     no_number = targets[targets.target_type == "no_numeric_target"]
     assert {"xiang_tea_fruit_fungi_industries", "mobile_coverage_2023"} <= set(no_number.id)
@@ -82,7 +133,7 @@ def test_bundled_indicators_are_all_registered():
 def test_registry_loaded_into_duckdb(db_path):
     with Reader(db_path) as reader:
         n_targets = reader.query_rows("SELECT count(*) FROM targets")[0][0]
-        assert n_targets == len(read_plans()[1])
+        assert n_targets == len(read_plans()[1]) == 54
         comp = reader.query_rows("SELECT components FROM indicators WHERE id = 'new_above_quota_enterprises'")[0][0]
         assert comp == ["new_above_quota_wholesale_retail", "new_above_quota_accommodation_catering"]
 

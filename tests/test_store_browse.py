@@ -7,7 +7,7 @@ from monitor.db import Reader
 def test_facets_describe_the_stored_figures(template_db):
     with Reader(template_db) as reader:
         facets = store.observation_facets(reader, "official")
-        assert facets["rows"] == 86 and "retail_sales" in facets["indicator_ids"]
+        assert facets["rows"] == 144 and "retail_sales" in facets["indicator_ids"]
         assert "430100" in facets["region_codes"] and facets["first_year"] <= 2020 <= facets["last_year"]
         assert store.observation_facets(reader, "no_such_dataset") == {
             "indicator_ids": [], "region_codes": [], "first_year": None, "last_year": None, "rows": 0}
@@ -16,7 +16,7 @@ def test_facets_describe_the_stored_figures(template_db):
 def test_find_observations_filters_in_sql(template_db):
     with Reader(template_db) as reader:
         everything, total = store.find_observations(reader, "official", limit=10)
-        assert len(everything) == 10 and total == 86
+        assert len(everything) == 10 and total == 144
         changsha, n = store.find_observations(reader, "official", region_codes=["430100"])
         assert n == len(changsha) > 0 and set(changsha.region_code) == {"430100"}
         years, _ = store.find_observations(reader, "official", year_from=2021, year_to=2022)
