@@ -252,3 +252,17 @@ def test_periods_read_and_fall_due_ten_days_after_they_end(period, label, due):
 def test_a_malformed_period_is_refused():
     with pytest.raises(ValueError):
         ledger.parse_period("2023Q3")
+
+
+def test_the_demo_has_synthetic_reports_for_every_task_and_quarter_with_some_missing(demo_db):
+    with Reader(demo_db) as reader:
+        tasks = len(ledger.measures_mod.measures(reader))
+        lead = reader.query_df("SELECT measure_id, period, progress_text, status FROM progress_reports"
+                               " WHERE dataset = 'demo' AND role = 'lead' AND is_latest")
+        official = reader.query_rows("SELECT count(*) FROM progress_reports WHERE dataset = 'official'")[0][0]
+    expected = tasks * 12                                   # 2021-Q1 … 2023-Q4
+    assert lead.measure_id.nunique() == tasks and lead.period.nunique() == 12
+    assert 0.05 < 1 - len(lead) / expected < 0.2            # a realistic share of missing reports
+    texts = lead.progress_text.dropna()
+    assert len(texts) and texts.str.startswith("【演示数据】").all()
+    assert official == 0                                    # the synthetic reports never enter the official ledger
