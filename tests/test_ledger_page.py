@@ -29,15 +29,16 @@ def texts(at) -> str:
 def test_the_ledger_shows_a_quarters_statuses_and_who_has_not_reported(app, lang, overdue, status_word):
     at = open_ledger(app, lang=lang, quarter="2022-Q2")
     assert overdue in texts(at)
-    statuses = {row[4] for row in task_rows(at)}
+    statuses = {row[2] for row in task_rows(at)}        # the status column, beside the task and its lead
     assert status_word in statuses
     assert [m.label for m in at.metric][:2] == (["已完成", "按计划推进"] if lang == "zh" else ["Completed", "On schedule"])
 
 
 def task_rows(at):
     """The rows of the task tables (the ones whose first column is 任务编号 / Task id)."""
-    frames = [d.value for d in at.dataframe if d.value.shape[1] == 7 and d.value.columns[0] in ("任务编号", "Task id")]
-    return [row for frame in frames for row in frame.itertuples(index=False)]
+    frames = [d.value for d in at.dataframe if d.value.columns[-1] in ("任务编号", "Task id")]
+    return [dict(zip(range(7), row)) | dict(zip(frame.columns, row)) for frame in frames
+            for row in frame.itertuples(index=False)]
 
 
 def test_the_department_filter_keeps_only_that_departments_tasks(app):
@@ -45,7 +46,7 @@ def test_the_department_filter_keeps_only_that_departments_tasks(app):
     drc = task_rows(open_ledger(app, quarter="2022-Q2", dept="drc"))
     assert 0 < len(drc) < len(everything)
     # every task shown is led or co-led by 省发展改革委 (short name 发展改革委)
-    assert all("发展改革委" in (row[2] + "、" + row[3]).split("、") for row in drc)
+    assert all("发展改革委" in (row["牵头单位"] + "、" + row["配合单位"]).split("、") for row in drc)
 
 
 def test_a_tasks_history_lists_its_reports_across_quarters(app):

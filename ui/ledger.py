@@ -66,14 +66,15 @@ def default_period(dataset: str, today: _dt.date | None = None) -> str:
 
 
 def table_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Names first, the status beside them, codes last (a phone shows the first columns)."""
     return pd.DataFrame({
-        t("ledger.column.measure_id", lang): table["measure_id"],
         t("ledger.column.title", lang): [f"{n}.{x}" for n, x in zip(table["number"], table["title"])],
         t("ledger.column.lead", lang): table["lead"],
-        t("ledger.column.co", lang): table["co"],
         t("ledger.column.status", lang): table["status_label"],
         t("ledger.export.progress", lang): table["progress"],
         t("ledger.export.targets", lang): table["targets"],
+        t("ledger.column.co", lang): table["co"],
+        t("ledger.column.measure_id", lang): table["measure_id"],
     })
 
 
