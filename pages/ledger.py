@@ -35,9 +35,9 @@ with right:
 
 table = load_ledger(period, view.dataset, None if dept == "all" else dept, lang)
 counts = table["status"].value_counts()
-metrics = st.columns(5)
-for column, code in zip(metrics, [*ledger.STATUSES, "overdue"]):
-    column.metric(t(f"ledger.status.{code}", lang), int(counts.get(code, 0)))
+with st.container(horizontal=True, gap="medium"):  # wraps on a phone instead of stacking five rows
+    for code in [*ledger.STATUSES, "overdue"]:
+        st.metric(t(f"ledger.status.{code}", lang), int(counts.get(code, 0)), width="content")
 shown = table if status == "all" else table[table["status"] == status]
 for (plan_id, section), group in shown.groupby(["plan_id", "section"], sort=False):
     st.subheader(section, divider="gray")
