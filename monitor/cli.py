@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import bootstrap, demo, export, store
+from . import bootstrap, demo, export, ledger_cli, store
 from .config import db_path
 from .db import Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
@@ -121,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--single-months", action="store_true",
                    help="also write single-month rows (当月, March–December) of the monthly indicators")
     p.set_defaults(func=cmd_demo)
+
+    ledger_cli.add_parser(sub, _db_arg)
     return parser
 
 

@@ -1121,6 +1121,7 @@ def run_demo(db_path: str | Path, scale: str = DEFAULT_SCALE, years: tuple[int, 
              seed: int = DEFAULT_SEED, *, national_counties: int | None = None,
              user: str = "python -m monitor demo", single_months: bool = False) -> DemoReport:
     """Create the database if needed and replace its demo dataset, in one write transaction."""
+    from . import ledger_demo
     from .bootstrap import ensure_database
 
     started = time.perf_counter()
@@ -1130,6 +1131,7 @@ def run_demo(db_path: str | Path, scale: str = DEFAULT_SCALE, years: tuple[int, 
         data = generate(load_inputs(con), scale, years, seed, national_counties, single_months)
         t_write = time.perf_counter()
         counts = write_demo(con, data, user)
+        ledger_demo.write(con, seed)
     done = time.perf_counter()
     return DemoReport(path, scale, data.years, seed, len(data), counts["replaced"], len(data.region_codes),
                       len(data.synthetic_regions), counts["removed"], data.seconds, done - t_write, done - started,

@@ -4,6 +4,7 @@ PAGES = [
     ("overview", "pages/overview.py", ":material/dashboard:", True),
     ("indicator", "pages/indicator.py", ":material/show_chart:", False),
     ("prefectures", "pages/prefectures.py", ":material/map:", False),
+    ("ledger", "pages/ledger.py", ":material/checklist:", False),
     ("data", "pages/data.py", ":material/database:", False),
     ("method", "pages/method.py", ":material/menu_book:", False),
 ]
