@@ -84,3 +84,26 @@ def unit_label(unit: str | None, lang: str = "zh") -> str:
     if not unit:
         return ""
     return unit if normalise_language(lang) == "zh" else UNIT_EN.get(unit, unit)
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def fmt_period(period, lang: str = "zh") -> str:
+    """A stored period as a reader writes it: '2022-06' → 2022年6月 / June 2022; '2022' → 2022年 / 2022."""
+    if is_missing(period) or not str(period):
+        return "—"
+    text = str(period)
+    year, _, month = text.partition("-")
+    zh = normalise_language(lang) == "zh"
+    if not month:
+        return f"{year}年" if zh else year
+    return f"{year}年{int(month)}月" if zh else f"{_MONTHS_EN[int(month) - 1]} {year}"
+
+
+def fmt_date(day, lang: str = "zh") -> str:
+    """A date as in official documents: 2023年4月13日 / 13 April 2023."""
+    if normalise_language(lang) == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
