@@ -351,11 +351,14 @@ def _prefecture_section(reader, options: ReportOptions, indicator_id: str, targe
     sentences = [t("report.prefectures_intro", lang, indicator=pick(indicator, "name", lang),
                    period=fmt_period(period, lang), kind=t(f"period_type.{period_type}", lang),
                    measure=measure_name, yardstick=yardstick_text)]
-    if len(ranked) >= 2:
+    if len(ranked) >= 6:  # top and bottom three, disjoint
         top = [short[c] for c in ranked.region_code.head(3)]
-        bottom = [short[c] for c in ranked.region_code.tail(min(3, len(ranked) - 1)).iloc[::-1]]
+        bottom = [short[c] for c in ranked.region_code.tail(3).iloc[::-1]]
         sentences.append(t("report.prefectures_top_bottom", lang, measure=measure_name, top=sep.join(top),
                            bottom=sep.join(bottom)))
+    elif len(ranked):  # too few to name a top and a bottom three: the order of those with data
+        sentences.append(t("report.prefectures_order", lang, measure=measure_name,
+                           names=sep.join(short[c] for c in ranked.region_code)))
     missing = table[table.missing].region_code.tolist()
     if missing:
         sentences.append(t("report.prefectures_missing", lang, names=sep.join(short[c] for c in missing)))
@@ -499,8 +502,9 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
     headline_ids = _headline_ids(frame)
     headline = frame[frame.target_id.isin(headline_ids)]
     if len(headline):
-        overall.append(t("report.overall_headline", lang) + "".join(_sentence(r, lang) or _reason(r, lang)
-                                                                    for r in headline.itertuples()))
+        joiner = "" if lang == "zh" else " "
+        overall.append(joiner.join([t("report.overall_headline", lang)] + [_sentence(r, lang) or _reason(r, lang)
+                                                                           for r in headline.itertuples()]))
 
     # Observations behind the charts: the headline indicators in the report's region, up to the as-of period.
     chart_obs = store.observations(reader, options.dataset, indicator_ids=sorted(set(headline.indicator_id)),
