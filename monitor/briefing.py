@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -46,7 +47,7 @@ LEDGER_BEHIND = ("behind", "lagging", "not_reported", "滞后", "未报送")
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
-BODY_PT, TITLE_PT, PAGE_NUMBER_PT, TABLE_PT = 16, 22, 14, 12
+BODY_PT, TITLE_PT, SUBTITLE_PT, PAGE_NUMBER_PT, TABLE_PT = 16, 22, 14, 14, 12
 FONTS_ZH = {"title": "方正小标宋简体", "h1": "黑体", "h2": "楷体_GB2312", "h3": "仿宋_GB2312", "body": "仿宋_GB2312",
             "page": "宋体"}
 LATIN_ZH = "Times New Roman"
@@ -647,17 +648,25 @@ class _Writer:
 
         centre, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
         if self.lang == "zh":
-            line = (PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72 / LINES_PER_PAGE
+            line = self._line_pt()
             indent = 2 * BODY_PT
             self._style("Normal", LATIN_ZH, FONTS_ZH["body"], BODY_PT, align=justify, first_line=indent, line_pt=line)
             self._style("Title", LATIN_ZH, FONTS_ZH["title"], TITLE_PT, align=centre, line_pt=line * 1.5)
-            self._style("Subtitle", LATIN_ZH, FONTS_ZH["h2"], BODY_PT, align=centre, line_pt=line)
+            self._style("Subtitle", LATIN_ZH, FONTS_ZH["h2"], SUBTITLE_PT, align=centre, line_pt=line)
             self._style("Heading 1", LATIN_ZH, FONTS_ZH["h1"], BODY_PT, first_line=indent, line_pt=line)
             self._style("Heading 2", LATIN_ZH, FONTS_ZH["h2"], BODY_PT, first_line=indent, line_pt=line)
             self._style("Heading 3", LATIN_ZH, FONTS_ZH["h3"], BODY_PT, bold=True, first_line=indent, line_pt=line)
             self._style("Report Banner", LATIN_ZH, FONTS_ZH["h1"], BODY_PT, align=centre, line_pt=line)
             self._style("Report Table", LATIN_ZH, FONTS_ZH["body"], TABLE_PT, first_line=0)
-            self._style("Caption", LATIN_ZH, FONTS_ZH["h2"], TABLE_PT + 2, align=centre, line_pt=line)
+            self._style("Caption", LATIN_ZH, FONTS_ZH["h2"], TABLE_PT + 2, align=centre)
+            for name in ("Report Table", "Caption"):  # table cells and pictures keep their own height
+                ppr = self.doc.styles[name].element.get_or_add_pPr()
+                snap = OxmlElement("w:snapToGrid")
+                snap.set(qn("w:val"), "0")
+                ppr.insert_element_before(snap, "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
+                                          "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+                                          "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+                                          "w:sectPr", "w:pPrChange")
             lang_tag = "zh-CN"
         else:
             self._style("Normal", SERIF_EN, EAST_ASIA_EN, 12, align=justify, first_line=None, after=6)
@@ -682,22 +691,38 @@ class _Writer:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
     @staticmethod
-    def _document_grid(section) -> None:
-        """22 lines of 28 characters in the text block (Word's document grid, w:docGrid)."""
+    def _line_pt() -> float:
+        """The fixed line pitch that fits 22 lines in the text block (225 mm), rounded down to 0.1 pt: 28.9 pt."""
+        height_pt = (PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / 25.4 * 72
+        return math.floor(height_pt / LINES_PER_PAGE * 10) / 10
+
+    @staticmethod
+    def _char_spacing_twentieths() -> int:
+        """Character spacing (in 1/20 pt) that fits 28 body characters in the text block's width (156 mm):
+        16 pt characters need −0.25 pt each (15.75 pt × 28 = 441 pt ≤ 442.2 pt)."""
+        width_pt = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
+        return math.floor((width_pt / CHARS_PER_LINE - BODY_PT) * 20)
+
+    def _document_grid(self, section) -> None:
+        """22 lines of 28 characters: a line grid of the fixed line pitch (Word's 文档网格 "只指定行网格") and body
+        text condensed to 28 characters a line. A character grid (w:type="linesAndChars") would do the same in
+        Word, but LibreOffice spreads characters over it (about 18 a line), so the width is set by the spacing."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
-        width_pt = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / 25.4 * 72
-        height_twips = _mm_twips(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"])
         sect = section._sectPr
         grid = sect.find(qn("w:docGrid"))
         if grid is None:
             grid = OxmlElement("w:docGrid")
             sect.append(grid)
-        grid.set(qn("w:type"), "linesAndChars")
-        grid.set(qn("w:linePitch"), str(height_twips // LINES_PER_PAGE))
-        # the extra pitch per character over the body size, in 1/4096 pt
-        grid.set(qn("w:charSpace"), str(round((width_pt / CHARS_PER_LINE - BODY_PT) * 4096)))
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(round(self._line_pt() * 20)))
+        rpr = self.doc.styles["Normal"].element.get_or_add_rPr()
+        spacing = rpr.find(qn("w:spacing"))
+        if spacing is None:
+            spacing = OxmlElement("w:spacing")
+            rpr.append(spacing)
+        spacing.set(qn("w:val"), str(self._char_spacing_twentieths()))
 
     def _page_numbers(self, section) -> None:
         """"— 1 —" in 四号: odd pages right-aligned, even pages left, one character in from the edge."""
@@ -782,9 +807,12 @@ class _Writer:
                 p._p.style = self._style_id("Report Table")
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT
                 p.add_run(text)
+        table.autofit = False
+        for column, width in zip(table.columns, widths_mm):
+            column.width = Mm(width)  # w:gridCol, which LibreOffice reads
         for row in table.rows:
             for cell, width in zip(row.cells, widths_mm):
-                cell.width = Mm(width)
+                cell.width = Mm(width)  # w:tcW, which Word reads
         self.paragraph("", "Report Table")  # a line between the table and the next paragraph
         return table
 
@@ -792,7 +820,7 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Mm
 
-        width = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"] - 6
+        width = 140  # mm, within the 156 mm text block: a chart and its caption fit on half a page
         p = self.paragraph("", "Caption")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.line_spacing = None  # a fixed line height would clip the picture

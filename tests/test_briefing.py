@@ -85,7 +85,7 @@ def plan_titles(db, lang: str) -> list[str]:
 def test_headings_come_in_the_issues_order_with_official_numbering(official_2022_06, template_db):
     read = Read(official_2022_06.content)
     assert read.texts("Title") == ["湖南省消费流通行动方案监测报告"]
-    assert read.texts("Subtitle") == ["（数据截至2022年6月　数据集：官方数据　生成日期：2026年11月29日）"]
+    assert read.texts("Subtitle") == ["（数据截至2022年6月　官方数据　2026年11月29日生成）"]
     assert read.texts("Heading 1") == ["一、总体情况", "二、分目标情况", "三、市州比较", "四、数据说明"]
     # 重点任务推进 only with a task ledger: the bundled database has none
     assert not any(t("report.ledger", "zh") in text for text in read.texts())
@@ -260,13 +260,14 @@ def test_page_margins_and_east_asian_fonts_follow_the_house_style(official_2022_
         assert style.font.size.pt == size, name
         # no theme font left that Word would prefer over the named one
         assert style.element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsiaTheme")) is None
-    # 22 lines of 28 characters: the text block's height over 22 lines, in twips (225 mm = 12756 twips)
+    # 22 lines of 28 characters. The text block is 156 mm × 225 mm = 442.2 pt × 637.8 pt. Lines: a fixed pitch of
+    # 28.9 pt (578 twips) fits 22 (635.8 pt) and not 23 (664.7 pt); Word's line grid has the same pitch.
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
-    assert grid.get(qn("w:linePitch")) == str(12756 // 22)
-    # 156 mm = 442.2 pt over 28 characters = 15.79 pt a character: 0.207 pt less than 16 pt, in 1/4096 pt
-    assert int(grid.get(qn("w:charSpace"))) == round((156 / 25.4 * 72 / 28 - 16) * 4096) == -848
-    assert doc.styles["Normal"].paragraph_format.line_spacing.pt == pytest.approx(225 / 25.4 * 72 / 22, abs=0.01)
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "578")
+    assert doc.styles["Normal"].paragraph_format.line_spacing.pt == pytest.approx(28.9)
+    # characters: 16 pt condensed by 0.25 pt (−5 twentieths) is 15.75 pt; 28 take 441 pt ≤ 442.2 < 29 × 15.75
+    spacing = doc.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    assert spacing.get(qn("w:val")) == "-5"
 
 
 def test_tables_repeat_their_header_row_and_pages_are_numbered(official_2022_06):
