@@ -466,8 +466,32 @@ def _region_code(regions: pd.DataFrame, region: str | None) -> str:
     return text
 
 
+def _region_and_period(reader, options: ReportOptions, regions: pd.DataFrame) -> tuple[str, str]:
+    """The region's name and the as-of period as the title and the file name give them (the latest period with
+    data for a target when no as-of is given, as the pages' 最新)."""
+    lang = normalise_language(options.lang)
+    code = _region_code(regions, options.region)
+    name = {r.code: pick(r, "name", lang) for r in regions.itertuples()}.get(code, code)
+    as_of = options.as_of or next(iter(store.target_periods(reader, options.dataset)), None)
+    return name, fmt_period(as_of, lang) if as_of else t("sidebar.asof_latest", lang)
+
+
+def _file_name(region_name: str, as_of_text: str, lang: str, synthetic: bool) -> str:
+    name = t("report.file_stem", lang, region=region_name, as_of=as_of_text).replace(" ", "_") + ".docx"
+    return f"DEMO-synthetic_{name}" if synthetic else name
+
+
+def file_name(reader, options: ReportOptions) -> str:
+    """The download name of the report for `options`, without building it: 湖南省消费流通行动方案监测报告_截至2022年6月.docx
+    (DEMO-synthetic_… on a synthetic dataset)."""
+    datasets = store.datasets(reader).set_index("id")
+    synthetic = bool(options.dataset in datasets.index and datasets.loc[options.dataset, "is_synthetic"])
+    region_name, as_of_text = _region_and_period(reader, options, store.regions(reader))
+    return _file_name(region_name, as_of_text, normalise_language(options.lang), synthetic)
+
+
 def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool, bool | None, str]:
-    """Read and assess everything the report shows: (content, frame, synthetic, dept_applied, file stem)."""
+    """Read and assess everything the report shows: (content, frame, synthetic, dept_applied, file name)."""
     lang = normalise_language(options.lang)
     frame, dept_applied = assessment(reader, options)
     regions = store.regions(reader)
@@ -477,10 +501,7 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
     synthetic = bool(options.dataset in datasets.index and datasets.loc[options.dataset, "is_synthetic"])
     dataset_name = t(f"dataset.{options.dataset}", lang) if options.dataset in ("official", "demo") else options.dataset
 
-    region_code = _region_code(regions, options.region)
-    region_name = {r.code: pick(r, "name", lang) for r in regions.itertuples()}.get(region_code, region_code)
-    as_of = options.as_of or next(iter(store.target_periods(reader, options.dataset)), None)
-    as_of_text = fmt_period(as_of, lang) if as_of else t("sidebar.asof_latest", lang)
+    region_name, as_of_text = _region_and_period(reader, options, regions)
     today = options.today or _dt.date.today()
     title = t("report.title", lang, region=region_name)
     subtitle = t("report.subtitle", lang, as_of=as_of_text, dataset=dataset_name, made=fmt_date(today, lang))
@@ -560,8 +581,7 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
                        banner=t("report.banner", lang) if synthetic else None, overall=overall, plans=plans,
                        prefectures=prefecture_part, ledger=ledger, sources=sources, source_urls=urls,
                        missing=missing, caveats=_caveats(frame, indicators, lang))
-    file_stem = t("report.file_stem", lang, region=region_name, as_of=as_of_text).replace(" ", "_")
-    return content, frame, synthetic, dept_applied, file_stem
+    return content, frame, synthetic, dept_applied, _file_name(region_name, as_of_text, lang, synthetic)
 
 
 # --------------------------------------------------------------------------- the document
@@ -898,10 +918,6 @@ def render_docx(content: _Content, title_for_properties: str | None = None) -> b
 
 def build_report(reader, options: ReportOptions) -> Report:
     """The report for `options` as a .docx, with its download name (DEMO-synthetic_… on synthetic data)."""
-    content, frame, synthetic, dept_applied, stem = gather(reader, options)
-    data = render_docx(content)
-    name = f"{stem}.docx"
-    if synthetic:
-        name = f"DEMO-synthetic_{name}"
-    return Report(content=data, file_name=name, frame=frame, source_urls=content.source_urls, synthetic=synthetic,
+    content, frame, synthetic, dept_applied, name = gather(reader, options)
+    return Report(content=render_docx(content), file_name=name, frame=frame, source_urls=content.source_urls, synthetic=synthetic,
                   dept_applied=dept_applied)
