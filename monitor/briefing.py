@@ -516,9 +516,12 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
     if options.dept:
         overall.append(t("report.overall_filter_dept", lang, dept=options.dept) if dept_applied
                        else t("report.dept_not_applied", lang, dept=options.dept))
-    overall.append(t("report.overall_counts", lang, n=len(scored), counts=sep.join(
-        t("report.overall_count_item", lang, status=t(f"status.{s}", lang), n=int(counts[s]))
-        for s in COUNTED_STATUSES if counts.get(s, 0))))
+    if len(scored):
+        overall.append(t("report.overall_counts", lang, n=len(scored), counts=sep.join(
+            t("report.overall_count_item", lang, status=t(f"status.{s}", lang), n=int(counts[s]))
+            for s in COUNTED_STATUSES if counts.get(s, 0))))
+    else:
+        overall.append(t("report.overall_none", lang))
     if len(unscored):
         overall.append(t("report.overall_unscored", lang, n=len(unscored)))
     headline_ids = _headline_ids(frame)

@@ -379,3 +379,15 @@ def test_heading_numbers_in_both_languages():
         ["一、", "四、", "十、", "十一、", "二十、", "二十三、"]
     assert briefing.heading_number(2, 3, "zh") == "（三）" and briefing.heading_number(3, 2, "zh") == "2."
     assert briefing.heading_number(2, 3, "en", parent=2) == "2.3 "
+
+
+def test_a_department_without_measures_gets_a_report_that_says_so(template_db, tmp_path):
+    db = with_tables(template_db, tmp_path,
+                     "CREATE TABLE measures (id VARCHAR, lead_department VARCHAR, co_departments VARCHAR[],"
+                     " target_ids VARCHAR[])",
+                     "INSERT INTO measures VALUES ('c1', '省商务厅', [], ['retail_sales_2023'])")
+    made = report(db, as_of="2022-06", dept="省公安厅")
+    assert made.dept_applied is True and made.frame.empty
+    read = Read(made.content)
+    assert t("report.overall_none", "zh") in read.texts()
+    assert not [table for table in read.tables if table[0][0] == "目标"]
