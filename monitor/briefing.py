@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import assess, charts, compare, series, store
 from .config import PROVINCE_CODE
-from .formatting import fmt_date, fmt_period, fmt_rate, fmt_value, is_missing, unit_label
+from .formatting import fmt_as_of, fmt_date, fmt_period, fmt_rate, fmt_value, is_missing, unit_label
 from .i18n import normalise_language, pick, t
 
 # The order of the status groups in 分目标情况 (worst first, as such reports read).
@@ -169,6 +169,13 @@ def _decimals(value) -> int:
     return 0 if not is_missing(value) and float(value).is_integer() else 1
 
 
+def _period_text(period, period_type, lang: str) -> str:
+    """A figure's period: 2021年, 2022年1—6月 (year to date), 2022年6月 (a single month)."""
+    if period_type == "month":
+        return fmt_as_of(period, lang)
+    return fmt_period(period, period_type if isinstance(period_type, str) else None, lang)
+
+
 def _paren(text: str, lang: str) -> str:
     return f"（{text}）" if lang == "zh" else f" ({text})"
 
@@ -186,9 +193,9 @@ def target_cells(row, lang: str) -> list[str]:
         latest = fmt_value(row.latest_value, row.unit, lang, _decimals(row.latest_value))
         target = f"{row.comparator} {fmt_value(row.target_value, row.unit, lang, _decimals(row.target_value))}"
     if isinstance(row.latest_period, str) and row.latest_period and latest != "—":
-        latest += _paren(fmt_period(row.latest_period, lang), lang)
+        latest += _paren(_period_text(row.latest_period, row.latest_period_type, lang), lang)
     if isinstance(row.target_period, str) and row.target_period:
-        target += _paren(fmt_period(row.target_period, lang), lang)
+        target += _paren(fmt_period(row.target_period, "annual", lang), lang)
     status = t(f"status.{row.status}", lang)
     qualifiers = [t(f"qualifier.{q}", lang) for q in _as_list(row.qualifiers)]
     if qualifiers:
@@ -350,7 +357,7 @@ def _prefecture_section(reader, options: ReportOptions, indicator_id: str, targe
     ranked = table[~table.missing]
     sep = t("report.list_sep", lang)
     sentences = [t("report.prefectures_intro", lang, indicator=pick(indicator, "name", lang),
-                   period=fmt_period(period, lang), kind=t(f"period_type.{period_type}", lang),
+                   period=_period_text(period, period_type, lang), kind=t(f"period_type.{period_type}", lang),
                    measure=measure_name, yardstick=yardstick_text)]
     if len(ranked) >= 6:  # top and bottom three, disjoint
         top = [short[c] for c in ranked.region_code.head(3)]
@@ -401,10 +408,10 @@ def _figures_text(used: pd.DataFrame, indicator_names: dict, region_names: dict,
         else:
             regions_text = t("report.figures_many_regions", lang, first=region_names.get(codes[0], codes[0]),
                              n=len(codes))
-        periods = sorted(set(rows.period))
+        periods = sorted(set(zip(rows.period, rows.period_type)))
         parts.append(t("report.figures_item", lang, indicator=indicator_names.get(indicator_id, indicator_id),
                        regions=regions_text,
-                       periods=t("report.list_sep", lang).join(fmt_period(p, lang) for p in periods)))
+                       periods=t("report.list_sep", lang).join(_period_text(p, k, lang) for p, k in periods)))
     return t("report.figures_period_sep", lang).join(parts)
 
 
@@ -473,7 +480,7 @@ def _region_and_period(reader, options: ReportOptions, regions: pd.DataFrame) ->
     code = _region_code(regions, options.region)
     name = {r.code: pick(r, "name", lang) for r in regions.itertuples()}.get(code, code)
     as_of = options.as_of or next(iter(store.target_periods(reader, options.dataset)), None)
-    return name, fmt_period(as_of, lang) if as_of else t("sidebar.asof_latest", lang)
+    return name, fmt_as_of(as_of, lang) if as_of else t("sidebar.asof_latest", lang)
 
 
 def _file_name(region_name: str, as_of_text: str, lang: str, synthetic: bool) -> str:
@@ -573,10 +580,10 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
 
     keys = sorted({k for ks in frame.observation_keys for k in _as_list(ks)})
     used = store.provenance(reader, options.dataset, keys)
-    frames = [f[["indicator_id", "region_code", "period", "source", "source_url"]]
+    frames = [f[["indicator_id", "region_code", "period", "period_type", "source", "source_url"]]
               for f in [used, *used_frames, prefecture_used] if len(f)]
     all_used = pd.concat(frames, ignore_index=True).drop_duplicates() if frames else pd.DataFrame(
-        columns=["indicator_id", "region_code", "period", "source", "source_url"])
+        columns=["indicator_id", "region_code", "period", "period_type", "source", "source_url"])
     sources, urls = _sources_section(all_used, indicators, regions, lang)
     na_rows = scored[scored.status == "na"]
     missing = [_sentence(r, lang) or _reason(r, lang) for r in na_rows.itertuples()]

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from monitor import briefing, cli, store
 from monitor.briefing import ReportOptions, build_report
 from monitor.db import Reader
-from monitor.formatting import fmt_date, fmt_period, fmt_rate
+from monitor.formatting import fmt_as_of, fmt_date, fmt_rate
 from monitor.i18n import t
 
 TODAY = dt.date(2026, 11, 29)
@@ -367,9 +367,9 @@ def test_the_cli_writes_the_same_document_as_the_module(template_db, tmp_path, c
 
 
 def test_periods_and_dates_read_as_officials_write_them():
-    assert fmt_period("2022-06") == "2022年6月" and fmt_period("2022") == "2022年"
-    assert fmt_period("2022-06", "en") == "June 2022" and fmt_period("2022", "en") == "2022"
-    assert fmt_period(None) == "—"
+    assert fmt_as_of("2022-06") == "2022年6月" and fmt_as_of("2022") == "2022年"
+    assert fmt_as_of("2022-06", "en") == "June 2022" and fmt_as_of("2022", "en") == "2022"
+    assert fmt_as_of(None) == "—"
     assert fmt_date(dt.date(2023, 4, 13)) == "2023年4月13日"
     assert fmt_date(dt.date(2023, 4, 13), "en") == "13 April 2023"
 
