@@ -8,6 +8,7 @@ first page, as the README's picture, to docs/report-first-page.png.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -81,4 +82,7 @@ def test_libreoffice_opens_the_english_report(template_db, tmp_path, capsys):
     text = " ".join(subprocess.run([PDFTOTEXT, str(to_pdf(document, tmp_path)), "-"], check=True,
                                    capture_output=True, text=True).stdout.split())
     assert "Hunan Province: monitoring report on the consumption and circulation action plans" in text
-    assert "1,859.7 billion yuan" in text
+    assert cli.main(["assess", "--db", str(template_db), "--as-of", "2022-06", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    sentence = next(r["sentence_en"] for r in records if r["target_id"] == "retail_sales_2023")
+    assert sentence.startswith("2021: Hunan retail sales of consumer goods") and sentence in text
