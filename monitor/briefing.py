@@ -408,10 +408,16 @@ def _figures_text(used: pd.DataFrame, indicator_names: dict, region_names: dict,
         else:
             regions_text = t("report.figures_many_regions", lang, first=region_names.get(codes[0], codes[0]),
                              n=len(codes))
-        periods = sorted(set(zip(rows.period, rows.period_type)))
+        texts = []
+        for kind, same in rows.groupby("period_type", sort=True):
+            periods = sorted(set(same.period))
+            if len(periods) <= 4:
+                texts += [_period_text(p, kind, lang) for p in periods]
+            else:  # a long run of periods as its ends and its count
+                texts.append(t("report.figures_range", lang, first=_period_text(periods[0], kind, lang),
+                               last=_period_text(periods[-1], kind, lang), n=len(periods)))
         parts.append(t("report.figures_item", lang, indicator=indicator_names.get(indicator_id, indicator_id),
-                       regions=regions_text,
-                       periods=t("report.list_sep", lang).join(_period_text(p, k, lang) for p, k in periods)))
+                       regions=regions_text, periods=t("report.list_sep", lang).join(texts)))
     return t("report.figures_period_sep", lang).join(parts)
 
 
@@ -549,7 +555,7 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
         obs = series.select(chart_obs, row.indicator_id, row.region)
         made = _chart_for(row, obs, lang)
         if made is not None:
-            built.append((row.plan, made[0], made[1], obs))
+            built.append((row.plan, made[0], made[1], obs[obs.period_type == "annual"]))  # the figures drawn
     with ThreadPoolExecutor(max_workers=2) as pool:  # vl-convert renders outside the GIL
         pngs = list(pool.map(lambda item: _png(item[2], lang), built))
     used_frames = [b[3] for b in built]
