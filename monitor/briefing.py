@@ -255,7 +255,6 @@ class _Content:
     source_urls: list[str]
     missing: list[str]
     caveats: list[str]
-    figure_count: int = 0
 
 
 def _period_cutoff(as_of: str | None) -> int | None:
@@ -782,7 +781,7 @@ class _Writer:
             else:
                 fmt.left_indent = Pt(size)
 
-            def run(text):
+            def run(text, paragraph=paragraph):
                 r = paragraph.add_run(text)
                 r.font.size = Pt(size)
                 self._fonts(r._r, latin, east)
@@ -876,10 +875,10 @@ class _Writer:
 TARGET_TABLE_WIDTHS_MM = (46, 24, 28, 18, 18, 22)
 
 
-def render_docx(content: _Content, title_for_properties: str | None = None) -> bytes:
+def render_docx(content: _Content) -> bytes:
     lang = content.lang
     w = _Writer(lang)
-    w.doc.core_properties.title = title_for_properties or content.title
+    w.doc.core_properties.title = content.title
     if content.banner:
         w.paragraph(content.banner, "Report Banner")
     w.paragraph(content.title, "Title")
@@ -935,5 +934,5 @@ def render_docx(content: _Content, title_for_properties: str | None = None) -> b
 def build_report(reader, options: ReportOptions) -> Report:
     """The report for `options` as a .docx, with its download name (DEMO-synthetic_… on synthetic data)."""
     content, frame, synthetic, dept_applied, name = gather(reader, options)
-    return Report(content=render_docx(content), file_name=name, frame=frame, source_urls=content.source_urls, synthetic=synthetic,
-                  dept_applied=dept_applied)
+    return Report(content=render_docx(content), file_name=name, frame=frame, source_urls=content.source_urls,
+                  synthetic=synthetic, dept_applied=dept_applied)

@@ -53,7 +53,7 @@ def test_libreoffice_opens_the_report_and_its_pdf_holds_the_text_in_a_cjk_font(t
     assert sentence in flat
     # a table cell: the retail-sales target's row, its completion 18596.9 / 20000 = 93.0%, time share 1/3 = 33.3%
     table = docx.Document(str(document)).tables[0]
-    assert [c.text for c in table.rows[1].cells][0] == "社会消费品零售总额突破2万亿元"
+    assert table.rows[1].cells[0].text == "社会消费品零售总额突破2万亿元"
     row = next(line for line in text.splitlines() if re.search(r"93\.0%\s+33\.3%", line))
     assert re.search(r"93\.0%\s+33\.3%\s+符合进度", row), row
     assert row.startswith("社会消费品零售总额")  # the name's first line, wrapped in its cell
