@@ -85,47 +85,34 @@ def _table_exists(reader, name: str) -> bool:
     return bool(rows[0][0])
 
 
-def department_targets(reader, dept: str) -> set[str] | None:
-    """Ids of the targets of the measures `dept` leads or takes part in; None when the store has no measures.
+MEASURE_TABLES = ("departments", "measures", "measure_departments")
 
-    Reads table `measures` (one row per measure: `target_ids`, a list, and the departments in any column whose
-    name mentions "dep" — the lead as text, co-departments as a list). A `departments` table, when present, lets
-    the filter accept the code, the name as written or the short name.
+
+def department_targets(reader, dept: str, lang: str = "zh") -> tuple[set[str], str] | None:
+    """The ids of the targets stated in the measures `dept` leads or co-leads, and the department's name in `lang`;
+    None while the store has no measures (tables departments, measures, measure_departments and
+    targets.measure_id, loaded from the plan files). `dept`: a code, the name as written (省商务厅), the short
+    name or the English name. ValueError (Chinese and English) for a department the store does not know.
     """
-    if not _table_exists(reader, "measures"):
+    if not all(_table_exists(reader, name) for name in MEASURE_TABLES):
         return None
-    measures = reader.query_df("SELECT * FROM measures")
-    names = {dept.strip()}
-    if _table_exists(reader, "departments"):
-        deps = reader.query_df("SELECT * FROM departments")
-        for row in deps.to_dict("records"):
-            values = {str(v).strip() for v in row.values() if isinstance(v, str)}
-            if dept.strip() in values:
-                names |= values
-    dep_columns = [c for c in measures.columns if "dep" in c.lower()]
-    target_column = next((c for c in measures.columns if c.lower() in ("target_ids", "targets")), None)
-    found: set[str] = set()
-    if target_column is None:
-        return found
-    for row in measures.to_dict("records"):
-        listed: set[str] = set()
-        for column in dep_columns:
-            value = row[column]
-            if isinstance(value, str):
-                listed.add(value.strip())
-            elif value is not None and not isinstance(value, float):
-                listed |= {str(v).strip() for v in list(value)}
-        if listed & names:
-            ids = row[target_column]
-            found |= {str(i) for i in (ids if ids is not None and not isinstance(ids, (str, float)) else
-                                        ([ids] if isinstance(ids, str) else []))}
-    return found
+    rows = reader.query_rows(
+        "SELECT code, name_zh, name_en FROM departments WHERE code = ? OR name_zh = ? OR short_name_zh = ?"
+        " OR lower(name_en) = lower(?) ORDER BY code = ? DESC LIMIT 1", [dept, dept, dept, dept, dept])
+    if not rows:
+        raise ValueError(t("report.bad_dept", "zh", dept=dept))
+    code, name_zh, name_en = rows[0]
+    ids = reader.query_rows(
+        "SELECT t.id FROM targets t WHERE t.measure_id IN (SELECT md.measure_id FROM measure_departments md"
+        " WHERE md.department_code = ? AND md.role IN ('lead', 'co'))", [code])
+    return {r[0] for r in ids}, (name_zh if normalise_language(lang) == "zh" else name_en or name_zh)
 
 
-def assessment(reader, options: ReportOptions) -> tuple[pd.DataFrame, bool | None]:
+def assessment(reader, options: ReportOptions) -> tuple[pd.DataFrame, bool | None, str | None]:
     """The engine's rows for the report's options, joined with the registry's text, in the plans' order.
 
-    Returns (frame, dept_applied): dept_applied is None without --dept, False when the store has no measures.
+    Returns (frame, dept_applied, department name): dept_applied is None without --dept, False while the store has
+    no measures.
     ValueError for a malformed as-of, an unknown region or plan (messages in Chinese and English).
     """
     result = assess.assess_store(reader, dataset=options.dataset, as_of=options.as_of, region=options.region)
@@ -138,13 +125,14 @@ def assessment(reader, options: ReportOptions) -> tuple[pd.DataFrame, bool | Non
     frame = result.merge(info, on="target_id", how="left")
     if options.plan is not None:
         frame = frame[frame.plan == options.plan]
-    applied = None
+    applied, dept_name = None, options.dept
     if options.dept:
-        ids = department_targets(reader, options.dept)
-        applied = ids is not None
-        if ids is not None:
-            frame = frame[frame.target_id.isin(ids)]
-    return frame.sort_values("sort_order", kind="stable").reset_index(drop=True), applied
+        found = department_targets(reader, options.dept, options.lang)
+        applied = found is not None
+        if found is not None:
+            frame = frame[frame.target_id.isin(found[0])]
+            dept_name = found[1]
+    return frame.sort_values("sort_order", kind="stable").reset_index(drop=True), applied, dept_name
 
 
 def _as_list(value) -> list:
@@ -505,7 +493,7 @@ def file_name(reader, options: ReportOptions) -> str:
 def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool, bool | None, str]:
     """Read and assess everything the report shows: (content, frame, synthetic, dept_applied, file name)."""
     lang = normalise_language(options.lang)
-    frame, dept_applied = assessment(reader, options)
+    frame, dept_applied, dept_name = assessment(reader, options)
     regions = store.regions(reader)
     indicators = store.indicators(reader)
     targets = store.targets(reader)
@@ -526,7 +514,7 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
     if options.plan is not None and len(frame):
         overall.append(t("report.overall_filter_plan", lang, plan=pick(frame.iloc[0], "plan_title", lang)))
     if options.dept:
-        overall.append(t("report.overall_filter_dept", lang, dept=options.dept) if dept_applied
+        overall.append(t("report.overall_filter_dept", lang, dept=dept_name) if dept_applied
                        else t("report.dept_not_applied", lang, dept=options.dept))
     if len(scored):
         overall.append(t("report.overall_counts", lang, n=len(scored), counts=sep.join(

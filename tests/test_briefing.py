@@ -327,18 +327,45 @@ def with_tables(template_db, tmp_path, *statements) -> str:
     return path
 
 
-def test_the_department_filter_applies_the_measures_table(template_db, tmp_path):
-    db = with_tables(template_db, tmp_path,
-                     "CREATE TABLE measures (id VARCHAR, lead_department VARCHAR, co_departments VARCHAR[],"
-                     " target_ids VARCHAR[])",
-                     "INSERT INTO measures VALUES ('c1', '省商务厅', ['省统计局'], ['retail_sales_2023',"
-                     " 'retail_growth_2021_2023']), ('o1', '长沙海关', ['省商务厅'], ['trade_total_2023']),"
-                     " ('o2', '长沙海关', [], ['imports_2023'])")
-    made = report(db, as_of="2022-06", dept="省商务厅")
+MEASURES = [  # the tables of the measures migration (plan issue 12), with two departments and three measures
+    "CREATE TABLE departments (code VARCHAR PRIMARY KEY, name_zh VARCHAR, short_name_zh VARCHAR, name_en VARCHAR,"
+    " kind VARCHAR, plan_id VARCHAR)",
+    "INSERT INTO departments VALUES ('commerce', '省商务厅', '商务厅', 'Hunan Department of Commerce', NULL, NULL),"
+    " ('customs', '长沙海关', '长沙海关', 'Changsha Customs', NULL, NULL),"
+    " ('police', '省公安厅', '公安厅', 'Hunan Department of Public Security', NULL, NULL)",
+    "CREATE TABLE measures (id VARCHAR PRIMARY KEY, plan_id VARCHAR, kind VARCHAR, lead_code VARCHAR)",
+    "INSERT INTO measures VALUES ('c1', 'consumption_2021_2023', 'task', 'commerce'),"
+    " ('o1', 'open_economy_2021_2023', 'task', 'customs'), ('o2', 'open_economy_2021_2023', 'task', 'customs')",
+    "CREATE TABLE measure_departments (measure_id VARCHAR, department_code VARCHAR, role VARCHAR, position INTEGER)",
+    "INSERT INTO measure_departments VALUES ('c1', 'commerce', 'lead', 1), ('o1', 'customs', 'lead', 1),"
+    " ('o1', 'commerce', 'co', 2), ('o2', 'customs', 'lead', 1), ('o2', 'police', 'named', 2)",
+    "ALTER TABLE targets ADD COLUMN measure_id VARCHAR",
+    "UPDATE targets SET measure_id = 'c1' WHERE id IN ('retail_sales_2023', 'retail_growth_2021_2023')",
+    "UPDATE targets SET measure_id = 'o1' WHERE id = 'trade_total_2023'",
+    "UPDATE targets SET measure_id = 'o2' WHERE id = 'imports_2023'",
+]
+
+
+def test_the_department_filter_keeps_the_targets_of_the_measures_it_leads_or_co_leads(template_db, tmp_path):
+    db = with_tables(template_db, tmp_path, *MEASURES)
+    made = report(db, as_of="2022-06", dept="商务厅")  # the short name; lead of c1, co-lead of o1
     assert made.dept_applied is True
     assert sorted(made.frame.target_id) == ["retail_growth_2021_2023", "retail_sales_2023", "trade_total_2023"]
-    rows = [row[0] for table in Read(made.content).tables if table[0][0] == "目标" for row in table[1:]]
+    read = Read(made.content)
+    rows = [row[0] for table in read.tables if table[0][0] == "目标" for row in table[1:]]
     assert rows == ["社会消费品零售总额突破2万亿元", "社会消费品零售总额年均增长7.5%以上", "进出口总额突破7000亿元"]
+    assert t("report.overall_filter_dept", "zh", dept="省商务厅") in read.texts()
+    english = report(db, as_of="2022-06", dept="commerce", lang="en")
+    assert sorted(english.frame.target_id) == sorted(made.frame.target_id)
+    assert t("report.overall_filter_dept", "en", dept="Hunan Department of Commerce") in Read(english.content).texts()
+
+
+def test_an_unknown_department_is_refused_once_measures_exist(template_db, tmp_path, capsys):
+    db = with_tables(template_db, tmp_path, *MEASURES)
+    out = tmp_path / "r.docx"
+    assert cli.main(["report", "--db", str(db), "--dept", "省教育厅", "--format", "docx", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "未知的部门" in err and "unknown department" in err and not out.exists()
 
 
 def test_the_ledger_section_appears_only_with_a_ledger(template_db, tmp_path):
@@ -382,11 +409,8 @@ def test_heading_numbers_in_both_languages():
 
 
 def test_a_department_without_measures_gets_a_report_that_says_so(template_db, tmp_path):
-    db = with_tables(template_db, tmp_path,
-                     "CREATE TABLE measures (id VARCHAR, lead_department VARCHAR, co_departments VARCHAR[],"
-                     " target_ids VARCHAR[])",
-                     "INSERT INTO measures VALUES ('c1', '省商务厅', [], ['retail_sales_2023'])")
-    made = report(db, as_of="2022-06", dept="省公安厅")
+    db = with_tables(template_db, tmp_path, *MEASURES)
+    made = report(db, as_of="2022-06", dept="省公安厅")  # only named in a measure, neither lead nor co-lead
     assert made.dept_applied is True and made.frame.empty
     read = Read(made.content)
     assert t("report.overall_none", "zh") in read.texts()
