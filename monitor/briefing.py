@@ -210,12 +210,14 @@ def heading_number(level: int, n: int, lang: str, parent: int | None = None) -> 
 
 def _headline_ids(frame: pd.DataFrame) -> list[str]:
     """Each plan's headline: the targets on the indicator of its first scored target (社零: level and growth)."""
+    first: dict[str, str] = {}
     ids: list[str] = []
-    for _, rows in frame.groupby("plan", sort=False):
-        scored = rows[rows.status != "not_scored"]
-        if len(scored):
-            indicator = scored.indicator_id.iloc[0]
-            ids += scored[scored.indicator_id == indicator].target_id.tolist()
+    for plan, status, indicator, target in zip(frame.plan, frame.status, frame.indicator_id, frame.target_id):
+        if status == "not_scored":
+            continue
+        first.setdefault(plan, indicator)
+        if first[plan] == indicator:
+            ids.append(target)
     return ids
 
 
