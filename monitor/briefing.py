@@ -694,7 +694,7 @@ class _Writer:
                                           "w:sectPr", "w:pPrChange")
             lang_tag = "zh-CN"
         else:
-            self._style("Normal", SERIF_EN, EAST_ASIA_EN, 12, align=justify, first_line=None, after=6)
+            self._style("Normal", SERIF_EN, EAST_ASIA_EN, 12, align=WD_ALIGN_PARAGRAPH.LEFT, first_line=None, after=6)
             self._style("Title", SERIF_EN, EAST_ASIA_EN, 18, bold=True, align=centre, after=6)
             self._style("Subtitle", SERIF_EN, EAST_ASIA_EN, 12, italic=True, align=centre, after=12)
             self._style("Heading 1", SERIF_EN, EAST_ASIA_EN, 14, bold=True, before=12, after=6)
@@ -862,7 +862,7 @@ class _Writer:
         return buffer.getvalue()
 
 
-TARGET_TABLE_WIDTHS_MM = (46, 24, 28, 18, 18, 22)
+TARGET_TABLE_WIDTHS_MM = {"zh": (46, 24, 28, 18, 18, 22), "en": (32, 22, 25, 28, 23, 26)}  # 156 mm in all
 
 
 def render_docx(content: _Content) -> bytes:
@@ -885,7 +885,7 @@ def render_docx(content: _Content) -> bytes:
     for plan in content.plans:
         w.heading(2, plan["title"])
         if plan["rows"]:
-            w.table(headers, plan["rows"], numeric={1, 2, 3, 4}, widths_mm=list(TARGET_TABLE_WIDTHS_MM))
+            w.table(headers, plan["rows"], numeric={1, 2, 3, 4}, widths_mm=list(TARGET_TABLE_WIDTHS_MM[lang]))
         for heading, sentences in plan["groups"]:
             w.heading(3, heading)
             for sentence in sentences:
