@@ -74,6 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     p.set_defaults(func=cmd_assess)
 
+    p = sub.add_parser("report", help="the monitoring report (监测报告) as a Word document, e.g. monthly from cron")
+    _db_arg(p)
+    p.add_argument("--dataset", default="official")
+    p.add_argument("--as-of", metavar="PERIOD", help="reference period, YYYY or YYYY-MM (default: latest with data)")
+    p.add_argument("--region", metavar="CODE", help="GB/T 2260 code or name of a region (default: the province)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--plan", metavar="ID", help="only this plan's targets (see `targets list`)")
+    p.add_argument("--dept", metavar="NAME", help="only the targets of the measures this department leads or co-leads")
+    p.add_argument("--format", choices=("docx",), required=True)
+    p.add_argument("out", help="output file (.docx)")
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("export", help="export all observations with provenance")
     _db_arg(p)
     p.add_argument("--format", choices=("csv", "xlsx"), required=True)
@@ -233,6 +245,25 @@ def cmd_assess(args) -> int:
         print(json.dumps(assess.to_records(result), ensure_ascii=False, indent=2, default=str))
     else:
         print(assess.to_table(result))
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .briefing import ReportOptions, build_report
+
+    options = ReportOptions(dataset=args.dataset, as_of=args.as_of, region=args.region, lang=args.lang,
+                            plan=args.plan, dept=args.dept)
+    with _reader(args) as reader:
+        try:
+            report = build_report(reader, options)
+        except ValueError as exc:
+            raise CliError(str(exc)) from exc
+    out = Path(args.out)
+    out.write_bytes(report.content)
+    if report.dept_applied is False:
+        print(f"warning: --dept {args.dept}: no measures table in the database yet; the report covers every target",
+              file=sys.stderr)
+    print(f"{out}: {len(report.frame)} targets; suggested name {report.file_name}")
     return EXIT_OK
 
 

@@ -145,3 +145,25 @@ def fmt_period(period, period_type: str | None = None, lang: str = "zh") -> str:
 def fmt_years(years, lang: str = "zh") -> str:
     """A list of years: 2021、2022 (zh) / 2021, 2022 (en)."""
     return t("period.list_sep", lang).join(str(int(y)) for y in years)
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def fmt_as_of(period, lang: str = "zh") -> str:
+    """An as-of period (the data up to the end of it): '2022-06' → 2022年6月 / June 2022; '2022' → 2022年 / 2022."""
+    if is_missing(period) or not str(period):
+        return "—"
+    year, _, month = str(period).partition("-")
+    zh = normalise_language(lang) == "zh"
+    if not month:
+        return f"{year}年" if zh else year
+    return f"{year}年{int(month)}月" if zh else f"{_MONTHS_EN[int(month) - 1]} {year}"
+
+
+def fmt_date(day, lang: str = "zh") -> str:
+    """A date as in official documents: 2023年4月13日 / 13 April 2023."""
+    if normalise_language(lang) == "zh":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"

@@ -9,6 +9,7 @@ from monitor.i18n import pick, t
 from monitor.target_kinds import kind_of
 from ui.data import load_assessment, load_region_names, load_regions, load_targets
 from ui.frame import require_app_frame
+from ui.report_button import report_button
 from ui.state import View, url_widget
 from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
 
@@ -137,6 +138,7 @@ with st.expander(t("caveats.title", lang), icon=":material/warning:"):
     st.markdown(t("caveats.body", lang))
 
 render_status_counts(frame)
+report_button(view, region)  # 生成监测报告（Word）: the CLI's report of this view
 
 plans = frame.drop_duplicates("plan")[["plan", "plan_title_zh", "plan_title_en"]]
 for plan in plans.itertuples():
