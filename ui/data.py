@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from monitor import assess, bootstrap, compare, regions, store
+from monitor import assess, bootstrap, compare, measures, regions, store
 from monitor.config import db_path
 from monitor.db import Reader
 from monitor.i18n import pick
@@ -204,3 +204,32 @@ def load_rank_history(dataset: str, indicator_id: str, period_type: str, measure
     table = compare.measure_table(obs, indicator_id, period_type, list(load_prefectures()), regions.province_code(),
                                   measure)
     return compare.rank_history(table, ascending=ascending)
+
+
+# --------------------------------------------------------------------------- the plans' measures and departments
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_measures() -> pd.DataFrame:
+    """Every task (主要任务) in the plans' order, with its lead, co-departments and targets."""
+    return measures.measures(get_reader())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_departments() -> pd.DataFrame:
+    return measures.departments(get_reader())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_department_measures(code: str) -> pd.DataFrame:
+    return measures.measures_of_department(get_reader(), code)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_department_summary(code: str, statuses: tuple[tuple[str, str], ...], lang: str) -> str:
+    summary = measures.department_summary(get_reader(), code, dict(statuses))
+    return measures.summary_line(summary, lang)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_measure_of_target(target_id: str) -> dict | None:
+    return measures.measure_of_target(get_reader(), target_id)

@@ -7,15 +7,10 @@ import datetime as _dt
 import pandas as pd
 import streamlit as st
 
-from monitor import ledger, measures
+from monitor import ledger
 from monitor.i18n import t
 
 from .data import clear_caches, get_reader, load_assessment
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def load_departments() -> pd.DataFrame:
-    return measures.departments(get_reader())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

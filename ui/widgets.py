@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, export, sources
+from monitor.assess import progress as assess_progress
 from monitor.i18n import t
 
 # Status → (badge colour, icon). The label text always accompanies the colour.
@@ -32,14 +33,17 @@ def as_list(value) -> list:
     return list(value)
 
 
-def status_label(status: str, lang: str) -> str:
-    return t(f"status.{status}", lang)
+def status_label(status: str, lang: str, yardstick: bool = False) -> str:
+    """已完成/未完成 for a region's own targets; 达到参照/低于参照 for a provincial target used as its yardstick."""
+    return assess_progress.status_label(status, lang, yardstick=bool(yardstick))
 
 
-def status_badge(status: str, lang: str, qualifiers: list[str] | None = None) -> None:
+def status_badge(status: str, lang: str, qualifiers: list[str] | None = None, yardstick: bool = False) -> None:
     colour, icon = STATUS_STYLE.get(status, ("gray", ":material/help:"))
+    if yardstick and status in ("achieved", "missed"):  # a reference, not the region's own result
+        colour = "blue" if status == "achieved" else "orange"
     with st.container(horizontal=True, gap="small"):
-        st.badge(status_label(status, lang), icon=icon, color=colour)
+        st.badge(status_label(status, lang, yardstick), icon=icon, color=colour)
         for qualifier in qualifiers or []:
             st.badge(t(f"qualifier.{qualifier}", lang), color="gray", help=t(f"qualifier_help.{qualifier}", lang))
 
