@@ -251,7 +251,9 @@ def cmd_targets(args) -> int:
         try:
             ids = add_plan(Path(args.file), replace=args.replace)
         except RegistryError as exc:
-            raise CliError(f"plan refused, nothing was added: {exc}") from exc
+            raise CliError(f"plan refused, nothing was added 方案未通过，未添加任何内容: {exc}") from exc
+        except OSError as exc:
+            raise CliError(f"cannot write the plans folder 无法写入方案目录: {exc}", EXIT_ERROR) from exc
         bootstrap.ensure_database(target)
         print(f"added {len(ids)} target(s): {', '.join(ids)}")
         return EXIT_OK
