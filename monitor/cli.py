@@ -12,9 +12,11 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from . import bootstrap, demo, export, store
 from .config import db_path
-from .db import Reader
+from .db import DatabaseReadOnly, Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
 from .readers import LAYOUTS, read_any
 
@@ -49,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(a region column, then one column per period)")
     _db_arg(p)
     p.add_argument("--dataset", default="official", help="dataset to import into (default: official)")
+    p.add_argument("--new-dataset", action="store_true",
+                   help="create the dataset named by --dataset if it does not exist (otherwise an unknown dataset is "
+                        "refused)")
     p.add_argument("--user", default=None, help="who is importing (default: the login name)")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="long, wide, or detect from the header (default)")
     p.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook")
@@ -173,11 +178,12 @@ def cmd_import(args) -> int:
     target = db_path(args.db)
     stage = _stage_for(args)
     if args.dry_run:
-        return _dry_run(target, path, stage, args.dataset)
+        return _dry_run(target, path, stage, args.dataset, args.new_dataset)
     bootstrap.ensure_database(target)
     user = args.user or getpass.getuser()
     try:
-        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user, stage=stage)
+        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user, stage=stage,
+                             new_dataset=args.new_dataset)
     except ImportRejected as exc:
         plan = exc.plan
         print(f"{path.name}: rejected, nothing was written ({len(plan.errors)} error(s)):", file=sys.stderr)
@@ -185,15 +191,21 @@ def cmd_import(args) -> int:
         return EXIT_BAD_INPUT
     except PlanChanged as exc:
         raise CliError(str(exc)) from exc
+    except DatabaseReadOnly as exc:
+        raise CliError(str(exc)) from exc
+    except (OSError, duckdb.Error) as exc:  # a full disk, an unreadable database: the real cause, no traceback
+        raise CliError(f"{path.name}: the import failed, nothing was written 导入失败，未写入任何内容: "
+                       f"{type(exc).__name__}: {exc}", EXIT_ERROR) from exc
     _print_problems(result.plan)
     print(result.summary())
     return EXIT_OK
 
 
-def _dry_run(target: Path, path: Path, stage, dataset: str) -> int:
+def _dry_run(target: Path, path: Path, stage, dataset: str, new_dataset: bool = False) -> int:
     """Validate and diff against the live database through a read-only connection; never writes."""
     with Reader(target) as reader:
-        plan, diff = preview_file(reader, path.read_bytes(), path.name, dataset=dataset, stage=stage)
+        plan, diff = preview_file(reader, path.read_bytes(), path.name, dataset=dataset, stage=stage,
+                                  new_dataset=new_dataset)
         regions = store.regions(reader)
         names = dict(zip(regions.code, regions.name_zh))
     if not plan.is_valid:
@@ -232,11 +244,16 @@ def cmd_export(args) -> int:
         frame = store.export_frame(reader, args.dataset, all_vintages=args.all_vintages)
         synthetic = bool(frame["synthetic"].any()) if len(frame) else False
     out = Path(args.out)
-    if args.format == "csv":
-        out.write_bytes(export.to_csv_bytes(frame))
-    else:
-        notes = ["SYNTHETIC DEMO DATA — not official statistics / 演示数据，非官方统计"] if synthetic else None
-        out.write_bytes(export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes))
+    try:  # a full disk leaves the previous file (or none), never a truncated one
+        if args.format == "csv":
+            payload = export.to_csv_bytes(frame)
+        else:  # openpyxl spools each sheet through a temporary file: a full disk can fail it here
+            notes = ["SYNTHETIC DEMO DATA — not official statistics / 演示数据，非官方统计"] if synthetic else None
+            payload = export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes)
+        export.write_atomically(out, payload)
+    except Exception as exc:  # noqa: BLE001 — reported with its cause, never as a traceback
+        cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        raise CliError(f"cannot write {out} 无法写入: {cause}; nothing was written 未写入任何内容", EXIT_ERROR) from exc
     print(f"{out}: {len(frame)} observations written")
     return EXIT_OK
 

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,26 @@ DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensio
 
 class DatabaseMissing(FileNotFoundError):
     """The database file does not exist yet (run `python -m monitor init`)."""
+
+
+class DatabaseReadOnly(PermissionError):
+    """The database file is read-only (its owner made it so, e.g. chmod 444): nothing may replace it."""
+
+
+def check_writable(db_file: Path) -> os.stat_result | None:
+    """The file's status when it may be replaced (None when it does not exist yet), else DatabaseReadOnly.
+
+    A writer replaces the file by a rename, which the folder's permissions allow even when the file itself
+    is read-only; a file without any write permission bit, or one this user may not write, is refused."""
+    try:
+        status = db_file.stat()
+    except FileNotFoundError:
+        return None
+    if not status.st_mode & 0o222 or not os.access(db_file, os.W_OK):
+        raise DatabaseReadOnly(
+            f"{db_file} is read-only (mode {stat.S_IMODE(status.st_mode):o}); nothing was written. Make it writable "
+            f"(chmod u+w) if it should change 数据库文件为只读，未写入任何内容；如需修改请先设为可写")
+    return status
 
 
 # --------------------------------------------------------------------------- migrations
@@ -212,27 +233,37 @@ def writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with WriteLock(db_file):
         _remove_stale_temp_files(db_file)
+        status = check_writable(db_file)
         temp = db_file.with_name(f"{_temp_prefix(db_file)}{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        if db_file.exists():
-            shutil.copyfile(db_file, temp)
-        con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
-        try:
+        con = None
+        try:  # from the first byte copied: a failure (a full disk) removes the partial copy below
+            if status is not None:
+                shutil.copyfile(db_file, temp)
+            con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
             migrate(con)
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                # A failed COMMIT (e.g. "No space left on device") has ended the transaction already; the
+                # ROLLBACK's own error ("no transaction is active") must not hide the real cause.
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
                 raise
             con.execute("CHECKPOINT")
             con.close()
             _fsync_file(temp)
+            if status is not None:  # keep the owner's mode and ownership, not mkstemp's or the writer's
+                os.chmod(temp, stat.S_IMODE(status.st_mode))
+                with contextlib.suppress(PermissionError):
+                    os.chown(temp, status.st_uid, status.st_gid)
             os.replace(temp, db_file)
             _fsync_dir(db_file.parent)
         finally:
-            with contextlib.suppress(Exception):
-                con.close()
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
             for leftover in (temp, temp.with_name(temp.name + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()

@@ -40,7 +40,8 @@ import pyarrow as pa
 
 from .config import PROVINCE_CODE
 from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS, Problem,
-                       StagedFile, _create_empty_staging, decode_text, normalise_header, stage_frame,
+                       EncodingError, MAX_FIELD_CHARS, StagedFile, _create_empty_staging, decode_text,
+                       normalise_header, normalise_line_endings, stage_frame,
                        stage_long_csv)
 from .registry import Lookup
 from .units import UNITS
@@ -929,9 +930,13 @@ WIDE_ONLY = ("indicator", "unit", "source", "source_url", "year", "period_type")
 def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     if opts.sheet:
         _ignored_options(report, opts, ("sheet",))
+    data = normalise_line_endings(data)
     head = peek_text(data) if data.strip() else None
     if layout == "auto" and head is not None:
-        first = next(csv.reader(io.StringIO(head.split("\n", 1)[0])), [])
+        try:
+            first = next(csv.reader(io.StringIO(head.split("\n", 1)[0])), [])
+        except csv.Error:
+            first = []
         if sum(normalise_header(h) in KNOWN_COLUMNS for h in first) < 2:
             layout = "wide"
     if layout != "wide":  # long, or not recognisably wide (empty, undecodable): the long reader says why
@@ -941,12 +946,19 @@ def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> S
         return staged
     try:
         text, _encoding = decode_text(data)
-    except ValueError as exc:
-        return _fatal(con, report, "csv", "bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+    except EncodingError as exc:
+        return _fatal(con, report, "csv", "bad_encoding", str(exc), exc.message_zh, row=exc.line)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         return _fatal(con, report, "csv", "malformed_csv", f"the CSV cannot be parsed: {exc}", "CSV格式错误")
+    for row_no, fields in enumerate(rows, start=1):
+        longest = max((len(f) for f in fields), default=0)
+        if longest > MAX_FIELD_CHARS:
+            return _fatal(con, report, "csv", "field_too_long",
+                          f"a cell has {longest:,} characters, more than the limit of {MAX_FIELD_CHARS:,} "
+                          "(is a quotation mark left open?)",
+                          f"单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}（是否有未闭合的引号？）", row=row_no)
     grid = Grid(None, rows)
     table = find_table(grid)
     if table is None:
