@@ -11,6 +11,7 @@ from ui.data import (load_assessment, load_indicator_names, load_indicators, loa
                      load_observations, load_provenance, load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
+from ui.text import md, t_md
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
 
 require_app_frame()
@@ -73,14 +74,14 @@ def numbers_table(row) -> pd.DataFrame:
 
 def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
     with st.container(border=True):
-        st.markdown(f"**{pick(row, 'name', lang)}**　{t('indicator.quote', lang)}：“{row.quote_zh}”")
+        st.markdown(f"**{md(pick(row, 'name', lang))}**　{t('indicator.quote', lang)}：“{md(row.quote_zh)}”")
         status_badge(row.status, lang, as_list(row.qualifiers))
         sentence = row.sentence_zh if lang == "zh" else row.sentence_en
         if isinstance(sentence, str) and sentence:
-            st.write(sentence)
+            st.markdown(md(sentence))
         if row.status == "na":
             reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t_md("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
@@ -137,13 +138,13 @@ with controls[1]:
 all_obs = load_observations(view.dataset, (indicator_id,), (region,))  # the chosen region's figures only
 
 indicator_row = indicators.set_index("id").loc[indicator_id]
-st.subheader(pick(indicator_row, "name", lang))
+st.subheader(md(pick(indicator_row, "name", lang)))
 definition = pick(indicator_row, "definition", lang)
-st.caption(f"{definition}　{t('indicator.publisher', lang)}：{indicator_row.publisher or '—'}　"
-           f"{t('indicator.unit', lang)}：{indicator_row.unit}")
+st.caption(f"{md(definition)}　{t('indicator.publisher', lang)}：{md(indicator_row.publisher) or '—'}　"
+           f"{t('indicator.unit', lang)}：{md(indicator_row.unit)}")
 notes = pick(indicator_row, "notes", lang)
 if notes:
-    st.warning(notes, icon=":material/warning:")
+    st.warning(md(notes), icon=":material/warning:")
 
 obs_series = series.select(all_obs, indicator_id, region)
 if view.as_of:

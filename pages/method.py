@@ -6,6 +6,7 @@ from monitor.i18n import t
 from ui.data import load_targets
 from ui.frame import require_app_frame
 from ui.state import View
+from ui.text import code, md
 from ui.widgets import STATUS_ORDER, status_badge
 
 require_app_frame()
@@ -35,7 +36,7 @@ st.subheader(t("method.plans_title", lang))
 targets = load_targets()
 for plan_id, plan in targets.groupby("plan_id", sort=False):
     first = plan.iloc[0]
-    st.markdown(f"**{first.plan_title_zh}**（湘政办发〔2021〕66号）" if lang == "zh"
-                else f"**{first.plan_title_en}** (湘政办发〔2021〕66号)")
+    st.markdown(f"**{md(first.plan_title_zh)}**（湘政办发〔2021〕66号）" if lang == "zh"
+                else f"**{md(first.plan_title_en)}** (湘政办发〔2021〕66号)")
     for row in plan.itertuples():
-        st.markdown(f"- `{row.id}` — “{row.quote_zh}”（{row.clause}）")
+        st.markdown(f"- {code(row.id)} — “{md(row.quote_zh)}”（{md(row.clause)}）")

@@ -8,6 +8,7 @@ from monitor.i18n import pick, t
 from ui.data import load_assessment, load_region_names, load_regions, load_targets
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
+from ui.text import md, t_md
 from ui.widgets import STATUS_ORDER, as_list, download_table, status_badge, status_label
 
 require_app_frame()
@@ -79,13 +80,14 @@ def render_status_counts(frame: pd.DataFrame) -> None:
 
 def render_card(row) -> None:
     with st.container(border=True):
-        st.markdown(f"**{pick(row, 'name', lang)}**")
+        st.markdown(f"**{md(pick(row, 'name', lang))}**")
         status_badge(row.status, lang, as_list(row.qualifiers))
         latest, target = headline_values(row)
+        latest, target = md(latest), md(target)
         st.markdown(f"{t('overview.latest', lang)}：**{latest}**　　{t('overview.target', lang)}：**{target}**"
                     if lang == "zh" else
                     f"{t('overview.latest', lang)}: **{latest}**　　{t('overview.target', lang)}: **{target}**",
-                    help=row.quote_zh)
+                    help=md(row.quote_zh))
         completion = row.completion
         if not is_missing(completion):
             bar = min(max(float(completion), 0.0), 1.0)
@@ -94,11 +96,11 @@ def render_card(row) -> None:
             st.progress(bar, text=text)
         if row.status == "na":
             reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t_md("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
         else:
             sentence = row.sentence_zh if lang == "zh" else row.sentence_en
             if isinstance(sentence, str) and sentence:
-                st.caption(sentence)
+                st.caption(md(sentence))
         st.page_link("pages/indicator.py", label=t("overview.details", lang), icon=":material/arrow_forward:",
                      query_params={"ind": row.indicator_id, "region": row.region, "target": row.target_id,
                                    "lang": lang, "dataset": view.dataset})
@@ -137,7 +139,7 @@ scored = frame[frame.status != "not_scored"]
 unscored = frame[frame.status == "not_scored"]
 
 as_of_text = view.as_of or t("sidebar.asof_latest", lang)
-st.markdown(t("overview.as_of", lang, as_of=as_of_text, dataset=t(f"dataset.{view.dataset}", lang)))
+st.markdown(t_md("overview.as_of", lang, as_of=as_of_text, dataset=t(f"dataset.{view.dataset}", lang)))
 with st.expander(t("caveats.title", lang), icon=":material/warning:"):
     st.markdown(t("caveats.body", lang))
 
@@ -145,7 +147,7 @@ render_status_counts(frame)
 
 plans = frame.drop_duplicates("plan")[["plan", "plan_title_zh", "plan_title_en"]]
 for plan in plans.itertuples():
-    st.subheader(plan.plan_title_zh if lang == "zh" else plan.plan_title_en)
+    st.subheader(md(plan.plan_title_zh if lang == "zh" else plan.plan_title_en))
     rows = scored[scored.plan == plan.plan]
     columns = st.columns(2)
     for i, row in enumerate(rows.itertuples()):
@@ -155,7 +157,7 @@ for plan in plans.itertuples():
 st.subheader(t("overview.unscored_title", lang))
 st.caption(t("overview.unscored_help", lang))
 for row in unscored.itertuples():
-    st.markdown(f"- **{pick(row, 'name', lang)}** — “{row.quote_zh}”（{row.clause}）")
+    st.markdown(f"- **{md(pick(row, 'name', lang))}** — “{md(row.quote_zh)}”（{md(row.clause)}）")
 
 st.subheader(t("overview.table_title", lang))
 table = table_frame(scored)

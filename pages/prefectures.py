@@ -11,6 +11,7 @@ from ui.data import (load_assessment, load_indicator_names, load_indicators, loa
                      load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
+from ui.text import md, t_md
 from ui.widgets import as_list, download_table, status_badge, status_label
 
 require_app_frame()
@@ -121,7 +122,7 @@ if view.as_of:
     cutoff = view.as_of if "-" in view.as_of else f"{view.as_of}-12"
     periods = periods[(periods.year * 100 + periods.month) <= int(cutoff.replace("-", ""))]
 if periods.empty:
-    st.warning(t("prefectures.no_data", lang, indicator=pick(indicator, "name", lang)), icon=":material/database_off:")
+    st.warning(t_md("prefectures.no_data", lang, indicator=pick(indicator, "name", lang)), icon=":material/database_off:")
     st.stop()
 period_labels = {row.period: t("prefectures.period_label", lang, period=row.period, n=row.regions,
                                kind=t(f"period_type.{row.period_type}", lang))
@@ -155,7 +156,7 @@ if target_id is not None:
 
 missing = table[table.missing].region_code.tolist()
 if missing:
-    st.info(t("prefectures.missing", lang, n=len(missing), names=name_list(missing)), icon=":material/info:")
+    st.info(t_md("prefectures.missing", lang, n=len(missing), names=name_list(missing)), icon=":material/info:")
 if measure == "per_capita" and table.missing.all():
     st.warning(t("prefectures.no_population", lang), icon=":material/warning:")
 
@@ -239,7 +240,7 @@ if len(drawn):
     st.altair_chart(charts.build_small_multiples(panels, order=[names[c] for c in prefectures if c not in without],
                                                  shared_scale=shared, yardstick=yardstick), width="content")
 if without:
-    st.caption(name_list(without) + ("：" if lang == "zh" else ": ") + t("prefectures.no_data_note", lang))
+    st.caption(md(name_list(without)) + ("：" if lang == "zh" else ": ") + t("prefectures.no_data_note", lang))
 
 st.divider()
 st.subheader(t("prefectures.focus_title", lang))
@@ -258,20 +259,20 @@ assessed_focus = assessed_focus.merge(targets[["id", "name_zh", "name_en"]].rena
 card_cols = st.columns(2)
 for col, code in zip(card_cols, (focus, second)):
     with col, st.container(border=True):
-        st.markdown(f"### {full_names[code]}")
+        st.markdown(f"### {md(full_names[code])}")
         row = table[table.region_code == code]
         if len(row) and not row.missing.iloc[0]:
             r = row.iloc[0]
-            st.markdown(t("prefectures.focus_line", lang, period=period,
+            st.markdown(t_md("prefectures.focus_line", lang, period=period,
                           value=fmt_value(r.value, indicator.unit, lang, int(indicator.decimals)),
                           yoy="—" if is_missing(r.yoy_pct) else f"{r.yoy_pct:.1f}%",
                           rank="—" if pd.isna(r["rank"]) else int(r["rank"]), n=len(prefectures)))
         else:
-            st.markdown(t("prefectures.focus_no_data", lang, period=period))
+            st.markdown(t_md("prefectures.focus_no_data", lang, period=period))
         mine = assessed_focus[(assessed_focus.region == code) & (assessed_focus.status != "not_scored")]
         for target in mine[mine.status != "na"].itertuples():
             with st.container(horizontal=True, vertical_alignment="center"):
-                st.markdown(pick(target, "name", lang))
+                st.markdown(md(pick(target, "name", lang)))
                 status_badge(target.status, lang, as_list(target.qualifiers))
         not_assessable = int((mine.status == "na").sum())
         if not_assessable:
