@@ -691,6 +691,9 @@ class ImportPlan:
     revised: int = 0
     unchanged: int = 0
     previous_import: dict | None = None  # the last successful import of the same file, if any
+    # What the diff was made against: a digest of each row's change and of the stored row it was compared
+    # with. Another write to any of those figures between a preview and its confirmation changes it.
+    basis: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -750,6 +753,9 @@ def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str
         con.execute(DIFF_SQL.replace("$dataset", "?"), [dataset])
         counts = dict(con.execute("SELECT change, count(*) FROM incoming GROUP BY change").fetchall())
         plan.added, plan.revised, plan.unchanged = (counts.get(k, 0) for k in ("added", "revised", "unchanged"))
+        plan.basis = str(con.execute(
+            "SELECT count(*) || ':' || coalesce(sum(hash(row_no, sheet, change, coalesce(previous_id, -1))::HUGEINT), 0)"
+            " FROM incoming").fetchone()[0])
         prev = con.execute(
             "SELECT id, finished_at, user_name FROM import_log WHERE file_sha256 = ? AND dataset = ? "
             "AND outcome = 'success' ORDER BY id DESC LIMIT 1", [data_sha256, dataset]).fetchone()
@@ -767,18 +773,18 @@ def changes(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
 
 
 def _log(con: duckdb.DuckDBPyConnection, plan: ImportPlan, outcome: str, user: str, started: datetime,
-         message: str, message_zh: str) -> int:
+         message: str, message_zh: str, request_id: str | None = None) -> int:
     return con.execute(
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
-        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh, request_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [started, now_beijing(), plan.file_name, plan.file_sha256, plan.file_format, plan.dataset, plan.rows_in_file,
-         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000]],
+         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000], request_id],
     ).fetchone()[0]
 
 
 def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, started: datetime,
-               vintage: datetime | None = None) -> int:
+               vintage: datetime | None = None, request_id: str | None = None) -> int:
     """Insert the additions and revisions of a prepared plan and log the import. Caller owns the transaction."""
     vintage = vintage or now_beijing()
     outcome = "success" if (plan.added or plan.revised) else "no_op"
@@ -787,7 +793,7 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     if outcome == "no_op" and plan.previous_import:
         message += f"; same file as import #{plan.previous_import['id']}"
         message_zh += f"；与第{plan.previous_import['id']}次导入的文件相同"
-    import_id = _log(con, plan, outcome, user, started, message, message_zh)
+    import_id = _log(con, plan, outcome, user, started, message, message_zh, request_id)
     # Ids are taken from the sequence as one block and numbered as the rows are read: a nextval per row
     # made the insert single-threaded (1.05 → 0.65 s for a million rows).
     n_rows = plan.added + plan.revised
@@ -824,6 +830,7 @@ class ImportResult:
     plan: ImportPlan
     outcome: str  # success | no_op
     import_id: int
+    repeated: bool = False  # this confirmation had been carried out already (a second click): nothing new written
 
     def summary(self) -> str:
         p = self.plan
@@ -842,6 +849,25 @@ def log_attempt(db_path: str | os.PathLike, plan: ImportPlan, outcome: str, user
         _log(con, plan, outcome, user, started, message, message if message_zh is None else message_zh)
 
 
+class _AlreadyDone(Exception):
+    def __init__(self, result: "ImportResult"):
+        super().__init__("already imported")
+        self.result = result
+
+
+def _earlier_result(con: duckdb.DuckDBPyConnection, request_id: str) -> ImportResult | None:
+    """The import a confirmation already made, from the log, or None."""
+    row = con.execute(
+        "SELECT id, file_name, file_sha256, file_format, dataset, rows_in_file, rows_added, rows_revised,"
+        " rows_unchanged, outcome FROM import_log WHERE request_id = ? AND outcome IN ('success', 'no_op')"
+        " ORDER BY id DESC LIMIT 1", [request_id]).fetchone()
+    if row is None:
+        return None
+    import_id, name, sha, fmt, dataset, rows, added, revised, unchanged, outcome = row
+    plan = ImportPlan(name, sha, fmt, dataset, rows or 0, [], added, revised, unchanged)
+    return ImportResult(plan, outcome, import_id, repeated=True)
+
+
 def _log_quietly(db_path, plan: ImportPlan, outcome: str, user: str, started: datetime, message: str,
                  message_zh: str | None = None) -> None:
     """log_attempt, unless logging fails too (the disk that failed the import is still full): the caller
@@ -855,12 +881,16 @@ def _log_quietly(db_path, plan: ImportPlan, outcome: str, user: str, started: da
 def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, dataset: str = "official",
                 user: str = "cli", stage=None, expected_counts: tuple[int, int, int] | None = None,
                 today: date | None = None, vintage: datetime | None = None,
-                new_dataset: bool = False) -> ImportResult:
+                new_dataset: bool = False, expected_basis: str | None = None,
+                request_id: str | None = None) -> ImportResult:
     """Import one file all-or-nothing. Raises ImportRejected (nothing written) when the file has errors.
 
     `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; the default
-    reads the long CSV format. `expected_counts` (added, revised, unchanged) guards a confirmed
-    preview: if the store changed since, PlanChanged is raised and nothing is written.
+    reads the long CSV format. A confirmed preview is guarded by `expected_basis` (the preview's
+    `plan.basis`): if any figure the preview compared against was written since, PlanChanged is raised
+    and nothing is written (`expected_counts`, the older guard, compares only the counts). `request_id`
+    names the confirmation: a second import with the same id returns the first one's result
+    (`repeated=True`) and writes nothing.
     """
     stage = stage or stage_long_csv
     started = now_beijing()
@@ -868,6 +898,9 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
     plan: ImportPlan | None = None
     try:
         with dbmod.writer(db_path) as con:
+            done = _earlier_result(con, request_id) if request_id else None
+            if done is not None:
+                raise _AlreadyDone(done)  # leaves the transaction: the live file is not even replaced
             staged = stage(con, data, file_name)
             plan = prepare(con, staged, digest, dataset, today, new_dataset)
             if not plan.is_valid:
@@ -880,9 +913,14 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
                 raise PlanChanged(
                     f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
                     f"now {plan.counts()}); review the preview again")
-            import_id = write_plan(con, plan, user, started, vintage)
+            if expected_basis is not None and plan.basis != expected_basis:
+                raise PlanChanged("figures the preview compared against were written since the preview; "
+                                  "review the preview again")
+            import_id = write_plan(con, plan, user, started, vintage, request_id)
             outcome = "success" if (plan.added or plan.revised) else "no_op"
         return ImportResult(plan, outcome, import_id)
+    except _AlreadyDone as done:
+        return done.result
     except ImportRejected as exc:
         _log_quietly(db_path, exc.plan, "rejected", user, started, exc.summary(), exc.summary("zh"))
         raise

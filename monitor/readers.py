@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -915,6 +916,12 @@ def read_any(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, lay
     if is_xlsx:
         return _read_xlsx(con, data, report, layout, opts)
     return _read_csv(con, data, report, layout, opts)
+
+
+def reader_for(layout: str = "auto", options: dict | None = None):
+    """The `stage` function for importer.import_file / preview_file that reads with this layout and options."""
+    clean = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    return functools.partial(read_any, layout=layout or "auto", **clean)
 
 
 def _ignored_options(report: Report, opts: Options, names: tuple[str, ...]) -> None:
