@@ -117,6 +117,9 @@ def editor_access() -> bool:
     """The lock/unlock block; True when this session may write."""
     if auth.editor_password() is None:
         st.info(t("data.readonly", lang, var=auth.PASSWORD_ENV), icon=":material/lock:")
+        if auth.password_problem():
+            st.warning(t("import_guard.password_too_short", lang, var=auth.PASSWORD_ENV,
+                         n=auth.MIN_PASSWORD_LENGTH), icon=":material/password:")
         return False
     if auth.is_unlocked():
         with st.container(border=True):
@@ -135,7 +138,7 @@ def editor_access() -> bool:
             password = st.text_input(t("data.password", lang), type="password", key="data_password", width=320)
             submitted = st.form_submit_button(t("data.unlock", lang), icon=":material/lock_open:")
     if submitted:
-        wait = auth.THROTTLE.wait_left()
+        wait = auth.wait_left()
         if wait > 0:
             st.error(t("data.password_throttled", lang, seconds=int(wait) + 1), icon=":material/timer:")
             return False
