@@ -55,6 +55,8 @@ def is_current(path: Path, with_data: bool = True) -> bool:
             if max(versions, default=0) < dbmod.latest_schema_version():
                 return False
             row = reader.query_rows("SELECT value FROM meta WHERE key = ?", [BUNDLE_KEY])
+    except dbmod.DatabaseUnreadable:
+        raise  # damaged or from a newer DuckDB: never "initialise" over it
     except Exception:
         return False
     if not row:

@@ -16,7 +16,7 @@ import duckdb
 
 from . import bootstrap, demo, export, store
 from .config import db_path
-from .db import DatabaseReadOnly, Reader
+from .db import DatabaseReadOnly, DatabaseUnreadable, Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
 from .readers import LAYOUTS, read_any
 
@@ -336,3 +336,6 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except DatabaseUnreadable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

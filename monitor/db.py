@@ -38,6 +38,29 @@ class DatabaseMissing(FileNotFoundError):
     """The database file does not exist yet (run `python -m monitor init`)."""
 
 
+class DatabaseUnreadable(Exception):
+    """The database file exists but DuckDB cannot open it: damaged, or written by a newer DuckDB."""
+
+    def __init__(self, path: Path, cause: BaseException | str):
+        detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        self.path, self.detail = path, detail
+        super().__init__(
+            f"the database file {path} cannot be read ({detail}). It is damaged, or was written by a newer DuckDB "
+            f"than this app's {duckdb.__version__}. Restore it from a backup; or move it aside and run "
+            f"`python -m monitor init` to rebuild it from the bundled data (imported figures must then be imported "
+            f"again). Nothing was changed. "
+            f"数据库文件无法读取（已损坏，或由更新版本的DuckDB写入；本应用使用DuckDB {duckdb.__version__}）。"
+            f"请从备份恢复；或将其移走后运行 python -m monitor init 以内置数据重建（已导入的数据需重新导入）。未做任何修改。")
+
+
+def _attach_error(path: Path, exc: BaseException, shown: Path | None = None) -> DatabaseUnreadable:
+    """DatabaseUnreadable for a failed open, naming the live file even when a private copy was opened."""
+    message = str(exc)
+    if shown is not None:
+        message = message.replace(str(shown), str(path))
+    return DatabaseUnreadable(path, message)
+
+
 class DatabaseReadOnly(PermissionError):
     """The database file is read-only (its owner made it so, e.g. chmod 444): nothing may replace it."""
 
@@ -137,7 +160,11 @@ class Reader:
         # A private in-memory instance that attaches the file: `duckdb.connect(path)` would hand back
         # DuckDB's cached instance of the *old* file after a writer swapped a new one in.
         self._con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-        self._con.execute("ATTACH ? AS monitor_db (READ_ONLY)", [str(self.path)])
+        try:
+            self._con.execute("ATTACH ? AS monitor_db (READ_ONLY)", [str(self.path)])
+        except duckdb.Error as exc:
+            self._con.close()
+            raise _attach_error(self.path, exc) from exc
         self._con.execute("USE monitor_db")
 
     def is_current(self) -> bool:
@@ -239,7 +266,10 @@ def writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
         try:  # from the first byte copied: a failure (a full disk) removes the partial copy below
             if status is not None:
                 shutil.copyfile(db_file, temp)
-            con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
+            try:
+                con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
+            except duckdb.Error as exc:  # a damaged or newer file: say so about the live file, not our copy
+                raise _attach_error(db_file, exc, temp) from exc
             migrate(con)
             con.execute("BEGIN TRANSACTION")
             try:

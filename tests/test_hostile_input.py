@@ -277,3 +277,49 @@ def test_a_million_identical_rows_are_rejected_with_a_short_message(db_path):
     assert error.code == "duplicate_row"
     assert "200,000 in all" in error.message and "共200,000行" in error.message_zh
     assert len(error.message) < 300
+
+
+# --------------------------------------------------------------------------- item 17: damaged database files
+
+def damage(db_path) -> bytes:
+    """Overwrite the database's header block: what a failed disk or a foreign file looks like to DuckDB."""
+    data = bytearray(db_path.read_bytes())
+    data[:4096] = b"\x00garbage" * 512
+    db_path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("command", [["assess"], ["import", "FILE"], ["export", "--format", "csv", "OUT"],
+                                     ["targets", "list"]])
+def test_a_damaged_database_gives_one_clear_message_and_is_left_alone(db_path, tmp_path, command):
+    data = damage(db_path)
+    path = tmp_path / "d.csv"
+    path.write_text(HEADER + row(), encoding="utf-8")
+    args = [str(path) if a == "FILE" else str(tmp_path / "out.csv") if a == "OUT" else a for a in command]
+    result = cli(*args, "--db", str(db_path))
+    assert result.returncode == 1
+    assert "cannot be read" in result.stderr and "Restore it from a backup" in result.stderr and "无法读取" in result.stderr
+    assert "Traceback" not in result.stderr and ".writing-" not in result.stderr  # not the private copy's name
+    assert db_path.read_bytes() == data
+    assert not [p for p in db_path.parent.iterdir() if p.name.startswith(f".{db_path.name}.writing")]
+
+
+def test_the_app_shows_one_clear_message_for_a_damaged_database(db_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from monitor.i18n import t
+
+    damage(db_path)
+    monkeypatch.setenv("MONITOR_DB", str(db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for page in (None, "pages/data.py", "pages/indicator.py"):
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+        if page:
+            at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and "python -m monitor init" in errors[0]
+        assert errors[0].startswith(t("import_guard.database_unreadable", "zh").split("{")[0])

@@ -10,13 +10,16 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from monitor import assess, bootstrap, store
 from monitor.config import db_path
-from monitor.db import FileIdentity, Reader, file_identity
+from monitor.db import DatabaseUnreadable, FileIdentity, Reader, file_identity
 from monitor.i18n import pick
+
+from .text import t_md
 
 
 def _reader_is_current(reader: Reader) -> bool:
@@ -62,6 +65,17 @@ def notice_replaced_database() -> bool:
         clear_caches()
         return True
     return False
+
+
+def require_database(lang: str) -> None:
+    """Stop the page with one clear message when the database file cannot be read (damaged, or from a newer
+    DuckDB), instead of Streamlit's generic error in every element."""
+    try:
+        get_reader()
+    except DatabaseUnreadable as exc:
+        st.error(t_md("import_guard.database_unreadable", lang, path=str(exc.path), detail=exc.detail,
+                      version=duckdb.__version__), icon=":material/database_off:")
+        st.stop()
 
 
 def clear_caches() -> None:
