@@ -206,19 +206,63 @@ class Grid:
         return not any(cell_text(v) for row in self.rows for v in row)
 
 
+# Bounds on a workbook's size, checked before and while parsing: a 458 KB file can declare 10 million
+# cells (it took 61 s and ~700 MB to read, and the server's viewers waited meanwhile). A statistical table
+# has thousands of cells; a long-format workbook a few hundred thousand. Larger files go in as CSV.
+MAX_WORKBOOK_CELLS = 2_000_000
+MAX_WORKBOOK_XML_BYTES = 64 * 1024 * 1024  # the sheets' and shared strings' XML, uncompressed
+
+
+class WorkbookTooLarge(ValueError):
+    """A workbook beyond MAX_WORKBOOK_CELLS or MAX_WORKBOOK_XML_BYTES; refused before or while reading it."""
+
+    def __init__(self, what: str, what_zh: str, sheet: str | None = None):
+        super().__init__(f"the workbook is too large to import: {what}; save the table as CSV (UTF-8) and import that")
+        self.message_zh = f"工作簿过大，无法导入：{what_zh}；请另存为CSV（UTF-8）后导入"
+        self.sheet = sheet
+
+
+def check_workbook_size(data: bytes) -> None:
+    """Refuse a workbook whose uncompressed sheet XML is beyond the bound — from the zip directory, without
+    inflating anything (a zip bomb is caught here)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = sum(info.file_size for info in archive.infolist()
+                  if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml")
+    if xml > MAX_WORKBOOK_XML_BYTES:
+        raise WorkbookTooLarge(f"its sheets hold {xml:,} bytes of XML uncompressed (limit {MAX_WORKBOOK_XML_BYTES:,})",
+                               f"工作表解压后XML共{xml:,}字节（上限{MAX_WORKBOOK_XML_BYTES:,}）")
+
+
 def read_workbook(data: bytes) -> list[Grid]:
-    """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written."""
+    """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written.
+
+    Bounded: WorkbookTooLarge before parsing when the XML or a sheet's declared dimensions are beyond
+    the limits, and while streaming as soon as the cells read pass MAX_WORKBOOK_CELLS (a sheet may
+    declare no dimension, or a false one)."""
     import openpyxl  # only needed for workbooks
 
+    check_workbook_size(data)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     grids = []
+    cells = 0
     try:
         for sheet in book.worksheets:
             if not hasattr(sheet, "iter_rows"):
                 continue  # a chart sheet
+            declared = (sheet.max_row or 0) * (sheet.max_column or 0)
+            if declared > MAX_WORKBOOK_CELLS:
+                raise WorkbookTooLarge(
+                    f"sheet {sheet.title!r} declares {declared:,} cells ({sheet.calculate_dimension()}; "
+                    f"limit {MAX_WORKBOOK_CELLS:,})",
+                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{MAX_WORKBOOK_CELLS:,}）", sheet.title)
             sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
             grid = Grid(sheet.title, [])
             for r, row in enumerate(sheet.iter_rows()):
+                cells += len(row)
+                if cells > MAX_WORKBOOK_CELLS:
+                    raise WorkbookTooLarge(
+                        f"it holds more than {MAX_WORKBOOK_CELLS:,} cells (sheet {sheet.title!r}, row {r + 1})",
+                        f"单元格超过{MAX_WORKBOOK_CELLS:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
                 values = []
                 for c, cell in enumerate(row):
                     value = cell.value
@@ -994,6 +1038,8 @@ def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bo
 def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     try:
         grids = read_workbook(data)
+    except WorkbookTooLarge as exc:
+        return _fatal(con, report, "xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         return _fatal(con, report, "xlsx", "bad_xlsx",
                       f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
