@@ -6,7 +6,6 @@ Exit status: 0 success, 2 bad input (nothing written), 1 anything unexpected.
 from __future__ import annotations
 
 import argparse
-import functools
 import getpass
 import json
 import sys
@@ -18,7 +17,7 @@ from . import bootstrap, demo, export, store
 from .config import db_path
 from .db import DatabaseReadOnly, DatabaseUnreadable, Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
-from .readers import LAYOUTS, read_any
+from .readers import LAYOUTS, reader_for
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -137,7 +136,7 @@ def cmd_init(args) -> int:
 def _stage_for(args):
     options = {"indicator": args.indicator, "unit": args.unit, "source": args.source, "source_url": args.source_url,
                "year": args.year, "sheet": args.sheet, "period_type": args.period_type}
-    return functools.partial(read_any, layout=args.layout, **{k: v for k, v in options.items() if v is not None})
+    return reader_for(args.layout, options)
 
 
 def _print_problems(plan: ImportPlan, limit: int = 50) -> None:

@@ -205,7 +205,7 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
 
     def fatal(code: str, en: str, zh: str, row: int | None = None) -> StagedFile:
         problems.append(Problem("error", code, en, zh, file_name, row=row))
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(file_name, "csv", 0, [], problems)
 
     if not data.strip():
@@ -343,7 +343,8 @@ def _ident(name: str) -> str:
     return name
 
 
-def _create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+def create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None) -> None:
+    """An empty staging table, for a reader that found nothing it could stage (its problems say why)."""
     _drop_staging(con)
     con.execute("CREATE TEMP TABLE staging (row_no INTEGER, sheet VARCHAR)")
 
@@ -825,6 +826,45 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     return import_id
 
 
+def import_in_transaction(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, dataset: str = "official",
+                          user: str = "cli", stage=None, today: date | None = None, vintage: datetime | None = None,
+                          new_dataset: bool = False, log_no_op: bool = True, before_write=None,
+                          started: datetime | None = None,
+                          request_id: str | None = None) -> tuple[ImportPlan, int | None]:
+    """Stage → validate → diff → write one file inside the caller's transaction: (plan, import id).
+
+    The one sequence every writer uses — import_file (CLI, data page, fetch), bootstrap's bundled
+    data and the demo's inputs. Raises ImportRejected, writing nothing, if the file has errors.
+    `log_no_op=False` writes no log entry for a file with nothing new (bootstrap re-checking its data).
+    `before_write(plan)` runs between the diff and the write (import_file's guards; it may raise).
+    """
+    started = started or now_beijing()
+    staged = (stage or stage_long_csv)(con, data, file_name)
+    plan = prepare(con, staged, sha256_bytes(data), dataset, today, new_dataset)
+    if not plan.is_valid:
+        raise ImportRejected(plan)
+    if before_write is not None:
+        before_write(plan)
+    if new_dataset:
+        con.execute("INSERT INTO datasets (id, name_zh, name_en, is_synthetic, description) "
+                    "VALUES (?, ?, ?, false, ?) ON CONFLICT (id) DO NOTHING",
+                    [dataset, dataset, dataset, f"created by {user} importing {file_name}"])
+    if plan.is_no_op and not log_no_op:
+        return plan, None
+    return plan, write_plan(con, plan, user, started, vintage, request_id)
+
+
+def resolve_stage(stage=None, layout: str | None = None, options: dict | None = None):
+    """The reader: `stage` if given, else readers.read_any with this layout and options, else the long CSV."""
+    if stage is not None:
+        return stage
+    if layout is None and not options:
+        return stage_long_csv
+    from .readers import reader_for  # readers builds on this module, so it is imported when first asked for
+
+    return reader_for(layout or "auto", options)
+
+
 @dataclass
 class ImportResult:
     plan: ImportPlan
@@ -882,43 +922,43 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
                 user: str = "cli", stage=None, expected_counts: tuple[int, int, int] | None = None,
                 today: date | None = None, vintage: datetime | None = None,
                 new_dataset: bool = False, expected_basis: str | None = None,
-                request_id: str | None = None) -> ImportResult:
+                request_id: str | None = None, layout: str | None = None,
+                options: dict | None = None) -> ImportResult:
     """Import one file all-or-nothing. Raises ImportRejected (nothing written) when the file has errors.
 
-    `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; the default
-    reads the long CSV format. A confirmed preview is guarded by `expected_basis` (the preview's
+    `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; without one,
+    `layout` and `options` choose readers.read_any's reading, and with neither the long CSV format is
+    read. A confirmed preview is guarded by `expected_basis` (the preview's
     `plan.basis`): if any figure the preview compared against was written since, PlanChanged is raised
     and nothing is written (`expected_counts`, the older guard, compares only the counts). `request_id`
     names the confirmation: a second import with the same id returns the first one's result
     (`repeated=True`) and writes nothing.
     """
-    stage = stage or stage_long_csv
+    stage = resolve_stage(stage, layout, options)
     started = now_beijing()
-    digest = sha256_bytes(data)
     plan: ImportPlan | None = None
+
+    def guard(prepared: ImportPlan) -> None:
+        nonlocal plan
+        plan = prepared
+        if expected_counts is not None and prepared.counts() != tuple(expected_counts):
+            raise PlanChanged(
+                f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
+                f"now {prepared.counts()}); review the preview again")
+        if expected_basis is not None and prepared.basis != expected_basis:
+            raise PlanChanged("figures the preview compared against were written since the preview; "
+                              "review the preview again")
+
     try:
         with dbmod.writer(db_path) as con:
             done = _earlier_result(con, request_id) if request_id else None
             if done is not None:
                 raise _AlreadyDone(done)  # leaves the transaction: the live file is not even replaced
-            staged = stage(con, data, file_name)
-            plan = prepare(con, staged, digest, dataset, today, new_dataset)
-            if not plan.is_valid:
-                raise ImportRejected(plan)
-            if new_dataset:
-                con.execute("INSERT INTO datasets (id, name_zh, name_en, is_synthetic, description) "
-                            "VALUES (?, ?, ?, false, ?) ON CONFLICT (id) DO NOTHING",
-                            [dataset, dataset, dataset, f"created by {user} importing {file_name}"])
-            if expected_counts is not None and plan.counts() != tuple(expected_counts):
-                raise PlanChanged(
-                    f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
-                    f"now {plan.counts()}); review the preview again")
-            if expected_basis is not None and plan.basis != expected_basis:
-                raise PlanChanged("figures the preview compared against were written since the preview; "
-                                  "review the preview again")
-            import_id = write_plan(con, plan, user, started, vintage, request_id)
-            outcome = "success" if (plan.added or plan.revised) else "no_op"
-        return ImportResult(plan, outcome, import_id)
+            written, import_id = import_in_transaction(
+                con, data, file_name, dataset=dataset, user=user, stage=stage, today=today, vintage=vintage,
+                new_dataset=new_dataset, before_write=guard, started=started, request_id=request_id)
+            outcome = "success" if (written.added or written.revised) else "no_op"
+        return ImportResult(written, outcome, import_id or 0)
     except _AlreadyDone as done:
         return done.result
     except ImportRejected as exc:
@@ -933,9 +973,11 @@ def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, data
 
 
 def preview_file(reader: dbmod.Reader, data: bytes, file_name: str, *, dataset: str = "official", stage=None,
-                 today: date | None = None, new_dataset: bool = False) -> tuple[ImportPlan, pd.DataFrame]:
-    """Validate and diff a file against the live database without writing: (plan, changes)."""
-    stage = stage or stage_long_csv
+                 today: date | None = None, new_dataset: bool = False, layout: str | None = None,
+                 options: dict | None = None) -> tuple[ImportPlan, pd.DataFrame]:
+    """Validate and diff a file against the live database without writing: (plan, changes).
+    The reader is chosen as in import_file."""
+    stage = resolve_stage(stage, layout, options)
     with reader.cursor() as con:
         staged = stage(con, data, file_name)
         plan = prepare(con, staged, sha256_bytes(data), dataset, today, new_dataset)

@@ -40,10 +40,9 @@ import duckdb
 import pyarrow as pa
 
 from .config import PROVINCE_CODE
-from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS, Problem,
-                       EncodingError, MAX_FIELD_CHARS, StagedFile, _create_empty_staging, decode_text,
-                       normalise_header, normalise_line_endings, stage_frame,
-                       stage_long_csv)
+from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, MAX_FIELD_CHARS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS,
+                       EncodingError, Problem, StagedFile, create_empty_staging, decode_text, normalise_header,
+                       normalise_line_endings, stage_frame, stage_long_csv)
 from .registry import Lookup
 from .units import UNITS
 
@@ -910,7 +909,7 @@ def _stage(con: duckdb.DuckDBPyConnection, rows: list[dict], wide: bool) -> list
 def _fatal(con, report: Report, file_format: str, code: str, en: str, zh: str, sheet=None, row=None,
            column=None) -> StagedFile:
     report.error(code, en, zh, sheet, row, column)
-    _create_empty_staging(con, [])
+    create_empty_staging(con, [])
     return StagedFile(report.file, file_format, 0, [], report.finish())
 
 
@@ -951,7 +950,7 @@ def read_any(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, lay
     is_xlsx = data.startswith(XLSX_MAGIC)
     file_format = "xlsx" if is_xlsx else "csv"
     if opts is None:
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(file_name, file_format, 0, [], report.finish())
     if data.startswith(XLS_MAGIC):
         return _fatal(con, report, "xls", "xls_not_supported",
@@ -1029,7 +1028,7 @@ def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bo
         if not report.has_errors:
             report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行", sheet,
                          (header_row + 1) if header_row else None)
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(report.file, file_format, 0, [], report.finish())
     columns = _stage(con, rows, wide)
     return StagedFile(report.file, file_format, len(rows), columns, report.finish())
@@ -1088,7 +1087,7 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         return _fatal(con, report, file_format, "no_header", f"no sheet of the workbook has {what}",
                       "工作簿中没有可识别表头的工作表")
     if not rows:
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(report.file, file_format, 0, [], report.finish())
     columns = _stage(con, rows, wide="xlsx-wide" in formats)
     return StagedFile(report.file, file_format, len(rows), columns, report.finish())

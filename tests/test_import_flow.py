@@ -80,3 +80,30 @@ def test_a_preview_matches_only_its_own_file_options_and_database(changsha):
     import_file(changsha, csv_of(1, region="株洲市"), "other.csv")
     with Reader(changsha) as reader:
         assert not shown.matches(shown.request, reader.identity)     # another database file: preview again
+
+
+def test_one_entry_chooses_the_reader_from_layout_and_options(db_path):
+    from tests.conftest import PROJECT_ROOT
+
+    wide = (PROJECT_ROOT / "tests" / "fixtures" / "wide" / "prefectures_2024h1_gbk.csv").read_bytes()
+    with Reader(db_path) as reader:
+        plan, _ = import_flow.importer.preview_file(reader, wide, "wide.csv", layout="wide")
+        long_plan, _ = import_flow.importer.preview_file(reader, wide, "wide.csv")  # the long CSV reader
+    assert plan.is_valid and plan.rows_in_file == 30 and plan.file_format == "csv-wide"
+    assert not long_plan.is_valid
+    result = import_file(db_path, wide, "wide.csv", layout="auto", options={"source": None})
+    assert result.plan.added + result.plan.revised == 30
+
+
+def test_no_module_imports_another_modules_private_names():
+    import ast
+
+    from tests.conftest import PROJECT_ROOT
+
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "monitor").rglob("*.py")) + sorted((PROJECT_ROOT / "ui").glob("*.py")) \
+            + sorted((PROJECT_ROOT / "pages").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                offenders += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert offenders == []
