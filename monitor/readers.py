@@ -33,7 +33,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import duckdb
@@ -58,7 +58,8 @@ MISSING_MARKERS = frozenset({"-", "--", "---", "—", "——", "–", "...", ".
                              "N/A", "n/a", "NA"})
 # A total row of a table of Hunan's prefectures is the province.
 TOTAL_NAMES = frozenset({"合计", "总计", "全省合计", "全省总计", "全省(合计)", "湖南省合计", "全省全市"})
-INDICATOR_ALIASES = {"社会消费品零售额": "retail_sales", "社零额": "retail_sales", "社零总额": "retail_sales"}
+INDICATOR_ALIASES = {"社会消费品零售额": "retail_sales", "社零额": "retail_sales", "社零总额": "retail_sales",
+                     "进出口": "trade_total", "进口": "imports"}  # customs releases head their blocks so
 REGION_LABEL = re.compile(r"^(地区|市州|市\(州\)|地市|城市|区域|名称|地区名称|市州名称|单位名称|行政区划|区县|县市区|项目|指标)")
 GROWTH_WORDS = re.compile(r"比上年同期|比去年同期|比上年|比去年|同比|增长率|增长|增速|增幅|增减|±")
 VALUE_WORDS = re.compile(r"^(截至|截止)|(绝对额|绝对值|总额|金额|数值|本期|零售额|额|止|末)$")
@@ -563,6 +564,96 @@ def _labels(grid: Grid, rows: list[int], region_col: int, width: int) -> dict[in
             for c, text in labels.items()}
 
 
+# --------------------------------------------------------------------------- several indicators side by side
+
+@dataclass
+class Block:
+    name: str            # the indicator's name as the table writes it, over its columns
+    columns: list[int]   # 0-based columns under the name (a value and a growth column, or one of them)
+
+
+def find_indicator_blocks(grid: Grid) -> tuple[int, int, list[Block]] | None:
+    """A table of several indicators side by side, as statistical monthly reports print prefecture figures:
+    '地区 | 地区生产总值 | | 规模以上工业增加值 | | …' (names merged over pairs of columns), then
+    '| 绝对额（亿元） | 增长（%） | …' below, the period in the title. (header row, region column, blocks)."""
+    for r in range(min(HEADER_SCAN_ROWS, len(grid.rows) - 1)):
+        texts = _texts(grid, r)
+        if len(texts) < 3 or not REGION_LABEL.match(squeeze(texts[0][1])):
+            continue
+        region_col = texts[0][0]
+        if not _is_subheader(grid, r + 1, region_col):
+            continue
+        heads = [classify_header(grid.cell(r, c), c) for c, _text in texts[1:]]
+        if any(h.period for h in heads):
+            return None  # periods over pairs of columns: the ordinary wide table
+        width = max(len(grid.rows[r]), len(grid.rows[r + 1]))
+        blocks: list[Block] = []
+        for c in range(region_col + 1, width):
+            name = cell_text(grid.cell(r, c))
+            if name:
+                blocks.append(Block(squeeze(name), []))
+            if blocks and cell_text(grid.cell(r + 1, c)):
+                blocks[-1].columns.append(c)
+        blocks = [b for b in blocks if b.columns]
+        return (r, region_col, blocks) if len(blocks) >= 2 else None
+    return None
+
+
+def block_grid(grid: Grid, header_row: int, region_col: int, block: Block) -> Grid:
+    """The grid as if the table held this block alone: the title above, '地区 | 绝对额 | 增长' as the header,
+    every other column empty (rows and columns keep their places, so messages name the cells as written)."""
+    keep = {region_col, *block.columns}
+    rows = []
+    for r, row in enumerate(grid.rows):
+        if r < header_row:  # the title's period, unit and source lines; not its words (they may name one block)
+            rows.append([_title_part(v) for v in row])
+        elif r == header_row:
+            rows.append([grid.cell(r + 1, c) if c in block.columns else grid.cell(r, c) if c == region_col else None
+                         for c in range(max(keep) + 1)])
+        elif r == header_row + 1:
+            rows.append([])
+        else:
+            rows.append([grid.cell(r, c) if c in keep else None for c in range(max(keep) + 1)])
+    formulas = {(r, c) for r, c in grid.formulas if c in keep}
+    percent = {(r, c) for r, c in grid.percent if c in keep}
+    return Grid(grid.sheet, rows, formulas, percent)
+
+
+def _title_part(value):
+    text = cell_text(value)
+    if text is None or UNIT_LINE.search(text) or SOURCE_LINE.match(squeeze(text)):
+        return value
+    period = match_period(clean_header(text), search=True)
+    return period.text if period else None
+
+
+def read_indicator_blocks(grid: Grid, found: tuple[int, int, list[Block]], options: Options, lookup: Lookup,
+                          report: Report) -> list[dict]:
+    """Rows of every block whose indicator the registry knows; the others are listed in the report and skipped."""
+    header_row, region_col, blocks = found
+    names = sorted(((squeeze(nfkc(spec["name_zh"])), ind) for ind, spec in lookup.indicators.items()),
+                   key=lambda item: -len(item[0]))
+    names += [(squeeze(k), v) for k, v in INDICATOR_ALIASES.items()]
+    rows: list[dict] = []
+    for block in blocks:
+        indicator = lookup.indicator_id(block.name) or next((ind for name, ind in names if name == block.name), None)
+        where = f"column {column_letter(block.columns[0])}"
+        if indicator is None:
+            report.warning("block_skipped", f"the block {block.name!r} is not an indicator the registry knows; "
+                                            "its columns are skipped",
+                           f"“{block.name}”不是已登记的指标，该栏已跳过", grid.sheet, header_row + 1, where)
+            continue
+        sub = block_grid(grid, header_row, region_col, block)
+        table = find_table(sub)
+        if table is None:
+            report.warning("block_skipped", f"the block {block.name!r} has no value or growth column under it; "
+                                            "it is skipped",
+                           f"“{block.name}”下没有数值或增速列，已跳过", grid.sheet, header_row + 1, where)
+            continue
+        rows += read_wide(sub, table, replace(options, indicator=indicator), lookup, report)
+    return rows
+
+
 def _resolve_indicator(lookup: Lookup, lines: list[tuple[int, int, str]]) -> tuple[str, int, int] | None:
     names = sorted(((nfkc(spec["name_zh"]), ind) for ind, spec in lookup.indicators.items()),
                    key=lambda item: -len(item[0]))
@@ -1011,6 +1102,10 @@ def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> S
                           f"单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}（是否有未闭合的引号？）", row=row_no)
     grid = Grid(None, rows)
     table = find_table(grid)
+    blocks = find_indicator_blocks(grid) if table is None else None
+    if blocks is not None:
+        rows_out = read_indicator_blocks(grid, blocks, opts, Lookup.from_connection(con), report)
+        return _finish(con, report, "csv-wide", rows_out, wide=True, header_row=blocks[0] + 2)
     if table is None:
         return _fatal(con, report, "csv", "no_header",
                       "no table header found: neither the long format's columns "
@@ -1066,6 +1161,12 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
             rows += got or []
             continue
         table = find_table(grid) if layout in ("auto", "wide") else None
+        blocks = find_indicator_blocks(grid) if table is None and layout in ("auto", "wide") else None
+        if blocks is not None:
+            formats.add("xlsx-wide")
+            lookup = lookup or Lookup.from_connection(con)
+            rows += read_indicator_blocks(grid, blocks, opts, lookup, report)
+            continue
         if table:
             formats.add("xlsx-wide")
             lookup = lookup or Lookup.from_connection(con)
