@@ -43,7 +43,7 @@ class DatabaseUnreadable(Exception):
 
     def __init__(self, path: Path, cause: BaseException | str):
         detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-        self.path, self.detail = path, detail
+        self.path, self.detail, self.version = path, detail, duckdb.__version__
         super().__init__(
             f"the database file {path} cannot be read ({detail}). It is damaged, or was written by a newer DuckDB "
             f"than this app's {duckdb.__version__}. Restore it from a backup; or move it aside and run "

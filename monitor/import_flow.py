@@ -9,6 +9,9 @@ tests drive the same object directly. The rules it holds:
   change and the stored row it was compared with) goes to the importer, which raises PlanChanged if
   any of those figures was written since — by the CLI, another editor or a fetch — even when the
   counts of additions and revisions happen to be the same (issue 16, item 8).
+* A workbook is parsed once: the rows the preview staged are kept with it and staged again at
+  confirm, not read from the .xlsx a second time (a large workbook took seconds to parse; item 10).
+  A CSV is parsed again (DuckDB reads it faster than the rows could be held in every session).
 * A confirmation carries the preview's id. A second click on Confirm, or a retry after the server
   restarted mid-import, finds the import the first one made (from the import log) and reports it
   (`ImportResult.repeated`) instead of writing again or calling it someone else's change.
@@ -21,6 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from . import importer, readers
 from .db import FileIdentity, Reader
@@ -63,6 +67,18 @@ class Preview:
     changes: pd.DataFrame = field(repr=False)
     database: FileIdentity | None
     id: str
+    staged: tuple[importer.StagedFile, pa.Table] | None = field(default=None, repr=False)  # a workbook's rows
+
+    def stage(self):
+        """The reader for the confirmation: the rows staged at preview for a workbook, else the request's reader."""
+        if self.staged is None:
+            return self.request.stage()
+        staged, table = self.staged
+
+        def restage(con, _data, _file_name):
+            importer.stage_frame(con, table)
+            return staged
+        return restage
 
     def matches(self, request: ImportRequest, database: FileIdentity | None = None) -> bool:
         """Whether this preview is of `request` (and, if given, of that database file)."""
@@ -75,9 +91,18 @@ class Preview:
 
 def preview(reader: Reader, request: ImportRequest) -> Preview:
     """Validate and diff the request's file against the reader's database, writing nothing."""
+    read = request.stage()
+    kept: dict = {}
+
+    def stage_and_keep(con, data, file_name):
+        staged = read(con, data, file_name)
+        if staged.file_format.startswith("xlsx") and staged.rows:
+            kept["staged"] = (staged, con.sql("SELECT * FROM staging").to_arrow_table())
+        return staged
+
     plan, changes = importer.preview_file(reader, request.data, request.name, dataset=request.dataset,
-                                          stage=request.stage())
-    return Preview(request, plan, changes, reader.identity, uuid.uuid4().hex)
+                                          stage=stage_and_keep)
+    return Preview(request, plan, changes, reader.identity, uuid.uuid4().hex, kept.get("staged"))
 
 
 def confirm(db_path: str | os.PathLike, shown: Preview, user: str) -> importer.ImportResult:
@@ -88,4 +113,4 @@ def confirm(db_path: str | os.PathLike, shown: Preview, user: str) -> importer.I
     """
     request = shown.request
     return importer.import_file(db_path, request.data, request.name, dataset=request.dataset, user=user,
-                                stage=request.stage(), expected_basis=shown.plan.basis, request_id=shown.id)
+                                stage=shown.stage(), expected_basis=shown.plan.basis, request_id=shown.id)

@@ -107,3 +107,25 @@ def test_no_module_imports_another_modules_private_names():
             if isinstance(node, ast.ImportFrom):
                 offenders += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
     assert offenders == []
+
+
+def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path, monkeypatch):
+    import io
+
+    import openpyxl
+
+    from monitor import readers
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["indicator", "region", "period", "value", "unit", "source"])
+    sheet.append(["retail_sales", "长沙市", "2019", 4287.3, "亿元", "湖南省统计局"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    calls = []
+    real = readers.read_workbook
+    monkeypatch.setattr(readers, "read_workbook", lambda data: calls.append(1) or real(data))
+    shown = preview_of(db_path, buffer.getvalue(), "one.xlsx")
+    result = import_flow.confirm(db_path, shown, "editor")
+    assert (result.outcome, result.plan.added, len(calls)) == ("success", 1, 1)
+    assert stored(db_path) == [4287.3]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -74,7 +73,7 @@ def require_database(lang: str) -> None:
         get_reader()
     except DatabaseUnreadable as exc:
         st.error(t_md("import_guard.database_unreadable", lang, path=str(exc.path), detail=exc.detail,
-                      version=duckdb.__version__), icon=":material/database_off:")
+                      version=exc.version), icon=":material/database_off:")
         st.stop()
 
 
