@@ -18,11 +18,11 @@ import duckdb
 import pandas as pd
 
 from .config import DATA_DIR, PROVINCE_CODE, plans_dir as configured_plans_dir
+from .target_kinds import TARGET_TYPES
 
 REGION_FILES_GLOB = "regions*.csv"
 INDICATORS_FILE = "indicators.toml"
 
-TARGET_TYPES = ("level_by_date", "average_growth", "pp_change", "cumulative_flow", "stock_threshold", "no_numeric_target")
 COMPARATORS = (">", ">=", "<", "<=")
 
 
@@ -82,6 +82,7 @@ def read_indicators(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             "definition_en": spec.get("definition_en"),
             "notes_zh": spec.get("notes_zh"),
             "notes_en": spec.get("notes_en"),
+            "regional_yardstick": bool(spec.get("regional_yardstick", True)),
         })
     frame = pd.DataFrame(rows)
     known = set(frame.id)
