@@ -306,7 +306,8 @@ def fig_bulk_load(data: ScaleData, repeat: int, tmp: Path) -> list[Record]:
         shutil.copyfile(data.load_template, target)
 
     def ours():
-        result = import_file(target, data.csv.read_bytes(), "demo.csv", dataset=DATASET, user="bench")
+        result = import_file(target, data.csv.read_bytes(), "demo.csv", dataset=DATASET, user="bench",
+                             new_dataset=True)  # the load template has no demo dataset yet
         assert result.plan.added == data.rows, (result.plan.added, data.rows)
 
     t_ours = timed(ours, repeat, fresh)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import db as dbmod
 from .config import DATA_DIR, OFFICIAL_DIR
-from .importer import ImportPlan, now_beijing, prepare, sha256_bytes, stage_long_csv, write_plan
+from .importer import ImportPlan, ImportRejected, import_in_transaction
 from .registry import files_digest, load_registry, registry_files
 
 BUNDLE_KEY = "bundle_sha256"
@@ -55,6 +55,8 @@ def is_current(path: Path, with_data: bool = True) -> bool:
             if max(versions, default=0) < dbmod.latest_schema_version():
                 return False
             row = reader.query_rows("SELECT value FROM meta WHERE key = ?", [BUNDLE_KEY])
+    except dbmod.DatabaseUnreadable:
+        raise  # damaged or from a newer DuckDB: never "initialise" over it
     except Exception:
         return False
     if not row:
@@ -74,14 +76,12 @@ def initialise(path: str | os.PathLike, with_data: bool = True, force: bool = Fa
         registry = load_registry(con)
         if with_data:
             for csv_path in official_files():
-                data = csv_path.read_bytes()
-                started = now_beijing()
-                staged = stage_long_csv(con, data, f"data/official/{csv_path.name}")
-                plan = prepare(con, staged, sha256_bytes(data), "official")
-                if not plan.is_valid:
-                    raise RuntimeError("bundled data failed validation:\n" + "\n".join(str(p) for p in plan.errors[:10]))
-                if plan.added or plan.revised:
-                    write_plan(con, plan, BUNDLED_USER, started)
+                try:
+                    plan, _ = import_in_transaction(con, csv_path.read_bytes(), f"data/official/{csv_path.name}",
+                                                    dataset="official", user=BUNDLED_USER, log_no_op=False)
+                except ImportRejected as exc:
+                    raise RuntimeError("bundled data failed validation:\n"
+                                       + "\n".join(str(p) for p in exc.plan.errors[:10])) from exc
                 plans.append(plan)
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [BUNDLE_KEY, bundle_digest(with_data)])
     return InitReport(path, registry, plans, changed=True)

@@ -6,17 +6,18 @@ Exit status: 0 success, 2 bad input (nothing written), 1 anything unexpected.
 from __future__ import annotations
 
 import argparse
-import functools
 import getpass
 import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from . import bootstrap, demo, export, ledger_cli, store
 from .config import db_path
-from .db import Reader
+from .db import DatabaseReadOnly, DatabaseUnreadable, Reader
 from .importer import ImportPlan, ImportRejected, PlanChanged, import_file, preview_file
-from .readers import LAYOUTS, read_any
+from .readers import LAYOUTS, reader_for
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -49,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(a region column, then one column per period)")
     _db_arg(p)
     p.add_argument("--dataset", default="official", help="dataset to import into (default: official)")
+    p.add_argument("--new-dataset", action="store_true",
+                   help="create the dataset named by --dataset if it does not exist (otherwise an unknown dataset is "
+                        "refused)")
     p.add_argument("--user", default=None, help="who is importing (default: the login name)")
     p.add_argument("--layout", choices=LAYOUTS, default="auto", help="long, wide, or detect from the header (default)")
     p.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook")
@@ -153,7 +157,7 @@ def cmd_init(args) -> int:
 def _stage_for(args):
     options = {"indicator": args.indicator, "unit": args.unit, "source": args.source, "source_url": args.source_url,
                "year": args.year, "sheet": args.sheet, "period_type": args.period_type}
-    return functools.partial(read_any, layout=args.layout, **{k: v for k, v in options.items() if v is not None})
+    return reader_for(args.layout, options)
 
 
 def _print_problems(plan: ImportPlan, limit: int = 50) -> None:
@@ -194,11 +198,12 @@ def cmd_import(args) -> int:
     target = db_path(args.db)
     stage = _stage_for(args)
     if args.dry_run:
-        return _dry_run(target, path, stage, args.dataset)
+        return _dry_run(target, path, stage, args.dataset, args.new_dataset)
     bootstrap.ensure_database(target)
     user = args.user or getpass.getuser()
     try:
-        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user, stage=stage)
+        result = import_file(target, path.read_bytes(), path.name, dataset=args.dataset, user=user, stage=stage,
+                             new_dataset=args.new_dataset)
     except ImportRejected as exc:
         plan = exc.plan
         print(f"{path.name}: rejected, nothing was written ({len(plan.errors)} error(s)):", file=sys.stderr)
@@ -206,15 +211,21 @@ def cmd_import(args) -> int:
         return EXIT_BAD_INPUT
     except PlanChanged as exc:
         raise CliError(str(exc)) from exc
+    except DatabaseReadOnly as exc:
+        raise CliError(str(exc)) from exc
+    except (OSError, duckdb.Error) as exc:  # a full disk, an unreadable database: the real cause, no traceback
+        raise CliError(f"{path.name}: the import failed, nothing was written 导入失败，未写入任何内容: "
+                       f"{type(exc).__name__}: {exc}", EXIT_ERROR) from exc
     _print_problems(result.plan)
     print(result.summary())
     return EXIT_OK
 
 
-def _dry_run(target: Path, path: Path, stage, dataset: str) -> int:
+def _dry_run(target: Path, path: Path, stage, dataset: str, new_dataset: bool = False) -> int:
     """Validate and diff against the live database through a read-only connection; never writes."""
     with Reader(target) as reader:
-        plan, diff = preview_file(reader, path.read_bytes(), path.name, dataset=dataset, stage=stage)
+        plan, diff = preview_file(reader, path.read_bytes(), path.name, dataset=dataset, stage=stage,
+                                  new_dataset=new_dataset)
         regions = store.regions(reader)
         names = dict(zip(regions.code, regions.name_zh))
     if not plan.is_valid:
@@ -272,11 +283,16 @@ def cmd_export(args) -> int:
         frame = store.export_frame(reader, args.dataset, all_vintages=args.all_vintages)
         synthetic = bool(frame["synthetic"].any()) if len(frame) else False
     out = Path(args.out)
-    if args.format == "csv":
-        out.write_bytes(export.to_csv_bytes(frame))
-    else:
-        notes = ["SYNTHETIC DEMO DATA — not official statistics / 演示数据，非官方统计"] if synthetic else None
-        out.write_bytes(export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes))
+    try:  # a full disk leaves the previous file (or none), never a truncated one
+        if args.format == "csv":
+            payload = export.to_csv_bytes(frame)
+        else:  # openpyxl spools each sheet through a temporary file: a full disk can fail it here
+            notes = ["SYNTHETIC DEMO DATA — not official statistics / 演示数据，非官方统计"] if synthetic else None
+            payload = export.to_xlsx_bytes(frame, sheet_name=args.dataset, notes=notes)
+        export.write_atomically(out, payload)
+    except Exception as exc:  # noqa: BLE001 — reported with its cause, never as a traceback
+        cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        raise CliError(f"cannot write {out} 无法写入: {cause}; nothing was written 未写入任何内容", EXIT_ERROR) from exc
     print(f"{out}: {len(frame)} observations written")
     return EXIT_OK
 
@@ -301,7 +317,9 @@ def cmd_targets(args) -> int:
         try:
             ids = add_plan(Path(args.file), replace=args.replace)
         except RegistryError as exc:
-            raise CliError(f"plan refused, nothing was added: {exc}") from exc
+            raise CliError(f"plan refused, nothing was added 方案未通过，未添加任何内容: {exc}") from exc
+        except OSError as exc:
+            raise CliError(f"cannot write the plans folder 无法写入方案目录: {exc}", EXIT_ERROR) from exc
         bootstrap.ensure_database(target)
         print(f"added {len(ids)} target(s): {', '.join(ids)}")
         return EXIT_OK
@@ -371,3 +389,6 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except DatabaseUnreadable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import os
 import shutil
+import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,49 @@ DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensio
 
 class DatabaseMissing(FileNotFoundError):
     """The database file does not exist yet (run `python -m monitor init`)."""
+
+
+class DatabaseUnreadable(Exception):
+    """The database file exists but DuckDB cannot open it: damaged, or written by a newer DuckDB."""
+
+    def __init__(self, path: Path, cause: BaseException | str):
+        detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        self.path, self.detail, self.version = path, detail, duckdb.__version__
+        super().__init__(
+            f"the database file {path} cannot be read ({detail}). It is damaged, or was written by a newer DuckDB "
+            f"than this app's {duckdb.__version__}. Restore it from a backup; or move it aside and run "
+            f"`python -m monitor init` to rebuild it from the bundled data (imported figures must then be imported "
+            f"again). Nothing was changed. "
+            f"数据库文件无法读取（已损坏，或由更新版本的DuckDB写入；本应用使用DuckDB {duckdb.__version__}）。"
+            f"请从备份恢复；或将其移走后运行 python -m monitor init 以内置数据重建（已导入的数据需重新导入）。未做任何修改。")
+
+
+def _attach_error(path: Path, exc: BaseException, shown: Path | None = None) -> DatabaseUnreadable:
+    """DatabaseUnreadable for a failed open, naming the live file even when a private copy was opened."""
+    message = str(exc)
+    if shown is not None:
+        message = message.replace(str(shown), str(path))
+    return DatabaseUnreadable(path, message)
+
+
+class DatabaseReadOnly(PermissionError):
+    """The database file is read-only (its owner made it so, e.g. chmod 444): nothing may replace it."""
+
+
+def check_writable(db_file: Path) -> os.stat_result | None:
+    """The file's status when it may be replaced (None when it does not exist yet), else DatabaseReadOnly.
+
+    A writer replaces the file by a rename, which the folder's permissions allow even when the file itself
+    is read-only; a file without any write permission bit, or one this user may not write, is refused."""
+    try:
+        status = db_file.stat()
+    except FileNotFoundError:
+        return None
+    if not status.st_mode & 0o222 or not os.access(db_file, os.W_OK):
+        raise DatabaseReadOnly(
+            f"{db_file} is read-only (mode {stat.S_IMODE(status.st_mode):o}); nothing was written. Make it writable "
+            f"(chmod u+w) if it should change 数据库文件为只读，未写入任何内容；如需修改请先设为可写")
+    return status
 
 
 # --------------------------------------------------------------------------- migrations
@@ -116,7 +160,11 @@ class Reader:
         # A private in-memory instance that attaches the file: `duckdb.connect(path)` would hand back
         # DuckDB's cached instance of the *old* file after a writer swapped a new one in.
         self._con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-        self._con.execute("ATTACH ? AS monitor_db (READ_ONLY)", [str(self.path)])
+        try:
+            self._con.execute("ATTACH ? AS monitor_db (READ_ONLY)", [str(self.path)])
+        except duckdb.Error as exc:
+            self._con.close()
+            raise _attach_error(self.path, exc) from exc
         self._con.execute("USE monitor_db")
 
     def is_current(self) -> bool:
@@ -212,27 +260,40 @@ def writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
     db_file.parent.mkdir(parents=True, exist_ok=True)
     with WriteLock(db_file):
         _remove_stale_temp_files(db_file)
+        status = check_writable(db_file)
         temp = db_file.with_name(f"{_temp_prefix(db_file)}{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        if db_file.exists():
-            shutil.copyfile(db_file, temp)
-        con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
-        try:
+        con = None
+        try:  # from the first byte copied: a failure (a full disk) removes the partial copy below
+            if status is not None:
+                shutil.copyfile(db_file, temp)
+            try:
+                con = duckdb.connect(str(temp), config=DUCKDB_CONFIG)
+            except duckdb.Error as exc:  # a damaged or newer file: say so about the live file, not our copy
+                raise _attach_error(db_file, exc, temp) from exc
             migrate(con)
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
                 con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                # A failed COMMIT (e.g. "No space left on device") has ended the transaction already; the
+                # ROLLBACK's own error ("no transaction is active") must not hide the real cause.
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
                 raise
             con.execute("CHECKPOINT")
             con.close()
             _fsync_file(temp)
+            if status is not None:  # keep the owner's mode and ownership, not mkstemp's or the writer's
+                os.chmod(temp, stat.S_IMODE(status.st_mode))
+                with contextlib.suppress(PermissionError):
+                    os.chown(temp, status.st_uid, status.st_gid)
             os.replace(temp, db_file)
             _fsync_dir(db_file.parent)
         finally:
-            with contextlib.suppress(Exception):
-                con.close()
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.close()
             for leftover in (temp, temp.with_name(temp.name + ".wal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()

@@ -272,7 +272,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
 def bundled_inputs() -> Inputs:
     """Inputs from the bundled registry and official files, through an in-memory database (no file)."""
     from .bootstrap import official_files
-    from .importer import now_beijing, prepare, sha256_bytes, stage_long_csv, write_plan
+    from .importer import ImportRejected, import_in_transaction
     from .registry import load_registry
 
     con = duckdb.connect(":memory:", config=dbmod.DUCKDB_CONFIG)
@@ -280,12 +280,10 @@ def bundled_inputs() -> Inputs:
         dbmod.migrate(con)
         load_registry(con)
         for csv_path in official_files():
-            data = csv_path.read_bytes()
-            staged = stage_long_csv(con, data, csv_path.name)
-            plan = prepare(con, staged, sha256_bytes(data), "official")
-            if not plan.is_valid:
-                raise DemoError(f"bundled data failed validation: {plan.errors[:3]}")
-            write_plan(con, plan, "demo inputs", now_beijing())
+            try:
+                import_in_transaction(con, csv_path.read_bytes(), csv_path.name, user="demo inputs")
+            except ImportRejected as exc:
+                raise DemoError(f"bundled data failed validation: {exc.plan.errors[:3]}") from exc
         return load_inputs(con)
     finally:
         con.close()

@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -42,7 +43,12 @@ EXPORT_INFO_COLUMNS = ("indicator_name_zh", "indicator_name_en", "region_name_zh
 STATUSES = ("preliminary", "final", "revised")
 YOY_PLAUSIBLE = (-50.0, 150.0)
 EARLIEST_YEAR = 1949
+# The csv module's own limit (128 KiB a field) would end the reading with a misleading message; fields are
+# measured against MAX_FIELD_CHARS instead, so the limit is raised for this process.
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 PROBLEMS_PER_CHECK = 20  # rows listed per kind of problem; the count says how many in all
+DATASET_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ROWS_LISTED = 10         # rows named in one duplicate's message; the count says how many in all
 
 
 def now_beijing() -> datetime:
@@ -108,19 +114,74 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# What a Chinese statistical table holds beyond ASCII: CJK characters and punctuation, full-width forms, general
+# punctuation, circled numbers and a few Latin-1 signs (° ± · × ÷). Short GBK text can happen to be valid UTF-8
+# (全省 = C8AB CAA1 reads as "ȫʡ"), but then it decodes to letters outside these ranges.
+_CHINESE_TEXT = re.compile(r"[\u00a0-\u00b7\u00d7\u00f7\u2000-\u206f\u2100-\u218f\u2460-\u24ff\u25a0-\u25ff"
+                           r"\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+
+
+def _reads_as_chinese_utf8(line: bytes) -> bool:
+    """True when a line is UTF-8 and everything in it beyond ASCII is what Chinese tables hold."""
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isascii() or _CHINESE_TEXT.match(ch) for ch in text)
+
+
+class EncodingError(ValueError):
+    """A text file that cannot be decoded in one encoding; `message_zh` says the same in Chinese."""
+
+    def __init__(self, message: str, message_zh: str, line: int | None = None):
+        super().__init__(message)
+        self.message_zh = message_zh
+        self.line = line
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+
+    A file is decoded in one encoding or refused (EncodingError): a UTF-8 file with a GBK line (or the
+    reverse) decodes "successfully" as GB18030 and garbles every UTF-8 line (湖南省统计局 → 婀栧崡鐪佺粺璁″眬),
+    so a file that has both UTF-8 lines and lines that are not UTF-8 is refused, naming the first line
+    in the minority encoding.
+    """
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    first_utf8 = first_other = None
+    for line_no, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        if _reads_as_chinese_utf8(line):
+            first_utf8 = first_utf8 or line_no
+        else:
+            first_other = first_other or line_no
+        if first_utf8 and first_other:
+            bad = max(first_utf8, first_other)
+            kind, kind_zh = ("is not UTF-8", "不是UTF-8编码") if bad == first_other else ("is UTF-8", "是UTF-8编码")
+            raise EncodingError(
+                f"the file mixes encodings: line {bad} {kind} while line {min(first_utf8, first_other)} is not; "
+                "save the whole file in one encoding (CSV UTF-8) and try again",
+                f"文件混用了多种编码：第{bad}行{kind_zh}，与第{min(first_utf8, first_other)}行不同；"
+                "请将整个文件另存为同一编码（CSV UTF-8）后重试", bad)
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset {exc.start}); "
-            "save it as CSV UTF-8 and try again"
-        ) from exc
+        line = data[:exc.start].count(b"\n") + 1
+        raise EncodingError(
+            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset {exc.start}, line {line}); "
+            "save it as CSV UTF-8 and try again",
+            f"文件编码无法识别（应为UTF-8或GBK/GB18030的CSV；第{line}行有无法解码的字节）") from exc
+
+
+def normalise_line_endings(data: bytes) -> bytes:
+    """A file with CR-only line ends (classic Mac, some exporters) as LF lines; any other file unchanged."""
+    if b"\r" in data and b"\n" not in data:
+        return data.replace(b"\r", b"\n")
+    return data
 
 
 def normalise_header(name: str) -> str:
@@ -144,11 +205,12 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
 
     def fatal(code: str, en: str, zh: str, row: int | None = None) -> StagedFile:
         problems.append(Problem("error", code, en, zh, file_name, row=row))
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(file_name, "csv", 0, [], problems)
 
     if not data.strip():
         return fatal("empty_file", "the file is empty", "文件为空")
+    data = normalise_line_endings(data)
     # A UTF-8 file is not decoded in Python: its header line is, and DuckDB checks the rest as it parses
     # (for a 200 MB file, decoding took longer than parsing). Anything else — a header that is not UTF-8,
     # a quoted line break in it, or a body DuckDB finds is not UTF-8 — is decoded whole, as before.
@@ -158,10 +220,17 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
     if header_text is None:
         try:
             text, encoding = decode_text(data)
-        except ValueError as exc:
-            return fatal("bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+        except EncodingError as exc:
+            return fatal("bad_encoding", str(exc), exc.message_zh, row=exc.line)
         header_text = text
-    header_line = next(csv.reader(io.StringIO(header_text)), [])
+    try:
+        header_line = next(csv.reader(io.StringIO(header_text)), [])
+    except csv.Error as exc:
+        return fatal("malformed_csv", f"the header line cannot be parsed: {exc}", "表头行格式错误", row=1)
+    longest = max((len(h) for h in header_line), default=0)
+    if longest > MAX_FIELD_CHARS:
+        return fatal("field_too_long", f"a header cell has {longest:,} characters; the limit is {MAX_FIELD_CHARS:,}",
+                     f"表头单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}", row=1)
     headers = [normalise_header(h) for h in header_line]
     named = [h for h in headers if h]  # unnamed columns are ignored like any unknown one
     if len(set(named)) != len(named):
@@ -192,8 +261,8 @@ def stage_long_csv(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) 
             if text is None:  # not read in Python yet: do so, then parse again or diagnose
                 try:
                     text, encoding = decode_text(data)
-                except ValueError as bad:
-                    return fatal("bad_encoding", str(bad), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+                except EncodingError as bad:
+                    return fatal("bad_encoding", str(bad), bad.message_zh, row=bad.line)
                 if "unicode" in str(exc).lower():
                     continue
             row, detail = _diagnose_csv(text, len(headers))
@@ -274,15 +343,21 @@ def _ident(name: str) -> str:
     return name
 
 
-def _create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str]) -> None:
+def create_empty_staging(con: duckdb.DuckDBPyConnection, columns: list[str] | None = None) -> None:
+    """An empty staging table, for a reader that found nothing it could stage (its problems say why)."""
     _drop_staging(con)
     con.execute("CREATE TEMP TABLE staging (row_no INTEGER, sheet VARCHAR)")
 
 
 def _diagnose_csv(text: str, n_columns: int) -> tuple[int | None, str | None]:
-    """Find the first row whose field count differs from the header's, for a precise message."""
+    """Find the first row whose field count differs from the header's, or with an oversized field, for a
+    precise message."""
     try:
         for row_no, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
+            longest = max((len(f) for f in fields), default=0)
+            if longest > MAX_FIELD_CHARS:
+                return row_no, (f"row {row_no} has a field of {longest:,} characters, more than the limit of "
+                                f"{MAX_FIELD_CHARS:,} (is a quotation mark left open?)")
             if fields and len(fields) != n_columns:
                 return row_no, f"row {row_no} has {len(fields)} fields, the header has {n_columns}"
     except csv.Error as exc:
@@ -315,6 +390,29 @@ def _lookup_tables(con: duckdb.DuckDBPyConnection, lookup: Lookup) -> None:
     con.unregister("unit_factors_in")
 
 
+# Control characters other than tab, LF and CR: no figure, source or note holds them, and an .xlsx cell cannot.
+CONTROL_CHARACTERS_RE2 = r"[\x{00}-\x{08}\x{0B}\x{0C}\x{0E}-\x{1F}\x{7F}]"
+FREE_TEXT_COLUMNS = ("source", "source_url", "quote", "note")
+MAX_FIELD_CHARS = 32_767  # Excel's limit for a cell; no figure, source or note is longer
+SHOWN_CHARS = 80          # a cell quoted in a message is cut to this length
+
+
+def _clean(expression: str) -> str:
+    """SQL for a text column with control characters removed (an emptied cell becomes NULL)."""
+    return f"nullif(regexp_replace({expression}, '{CONTROL_CHARACTERS_RE2}', '', 'g'), '')"
+
+
+def _shown(value, escape: bool = False):
+    """A cell as quoted in a message: at most SHOWN_CHARS characters; control characters as escapes if asked
+    (the English messages quote with repr(), which escapes them itself)."""
+    if not isinstance(value, str):
+        return value
+    cut = value if len(value) <= SHOWN_CHARS else value[:SHOWN_CHARS] + "…"
+    if escape:
+        cut = "".join(ch if ch.isprintable() or ch in "\t" else repr(ch)[1:-1] for ch in cut)
+    return cut
+
+
 def _col(columns: list[str], name: str) -> str:
     """SQL for a trimmed staging column, or NULL when the file does not have it."""
     return f"nullif(trim(s.{name}), '')" if name in columns else "NULL::VARCHAR"
@@ -325,8 +423,9 @@ CREATE OR REPLACE TEMP TABLE normalised AS
 WITH raw AS (
     SELECT s.row_no, s.sheet,
         {indicator} AS indicator_raw, {region} AS region_raw, {period} AS period_raw,
-        {value} AS value_raw, {unit} AS unit_raw, {yoy} AS yoy_raw, {source} AS source,
-        {source_url} AS source_url, {quote} AS quote, {note} AS note, lower({status}) AS status_raw,
+        {value} AS value_raw, {unit} AS unit_raw, {yoy} AS yoy_raw, {source_clean} AS source,
+        {source} AS source_in, {source_url} AS source_url_in, {quote} AS quote_in, {note} AS note_in,
+        {source_url_clean} AS source_url, {quote_clean} AS quote, {note_clean} AS note, lower({status}) AS status_raw,
         lower({period_type}) AS period_type_raw, {vintage} AS vintage_raw{locations}
     FROM staging s
 ), parsed AS (
@@ -413,6 +512,19 @@ CHECKS: list[tuple[str, str, str, str, str, str, str]] = [
      f"yoy_pct < {YOY_PLAUSIBLE[0]} OR yoy_pct > {YOY_PLAUSIBLE[1]}", "yoy_raw",
      "year-on-year change {value}% is outside the plausible range; please check it",
      "同比增速{value}%超出合理范围，请核对"),
+    ("bad_source_url", "error", "source_url",
+     "source_url IS NOT NULL AND NOT regexp_matches(source_url, '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$')", "source_url",
+     "source_url must be an http:// or https:// address, got {value!r}",
+     "来源网址须以http://或https://开头，实际为“{value}”"),
+] + [
+    ("control_characters", "warning", text_column, f"regexp_matches({text_column}_in, '{CONTROL_CHARACTERS_RE2}')",
+     f"{text_column}_in", "control characters removed from the text {value!r}", "已删除文本中的控制字符：“{value}”")
+    for text_column in FREE_TEXT_COLUMNS
+] + [
+    ("field_too_long", "error", text_column, f"length({text_column}_in) > {MAX_FIELD_CHARS}", f"{text_column}_in",
+     f"the text is longer than {MAX_FIELD_CHARS:,} characters: {{value!r}}",
+     f"文本超过{MAX_FIELD_CHARS:,}个字符：“{{value}}”")
+    for text_column in FREE_TEXT_COLUMNS
 ] + [
     # One check per text column, so the problem names the column that holds the formula-like text.
     ("formula_like_text", "warning", text_column, f"regexp_matches({text_column}, '^[=+@]')", text_column,
@@ -442,6 +554,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: 
         source=_col(cols, "source"), source_url=_col(cols, "source_url"), quote=_col(cols, "quote"),
         note=_col(cols, "note"), status=_col(cols, "status"), period_type=_col(cols, "period_type"),
         vintage=_col(cols, "release_date"),
+        **{f"{name}_clean": _clean(_col(cols, name)) for name in FREE_TEXT_COLUMNS},
     ))
     problems: list[Problem] = []
     today_ordinal = today.year * 12 + today.month
@@ -470,8 +583,8 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged: StagedFile, lookup: 
         hits = con.execute(sql).fetchall()
         for row_no, sheet, value, indicator_unit, where, total in hits:
             extra_en, extra_zh = _extra(code, value, indicator_unit, lookup)
-            problems.append(Problem(severity, code, en.format(value=value, extra=extra_en),
-                                    zh.format(value=value, extra=extra_zh), staged.file_name, sheet,
+            problems.append(Problem(severity, code, en.format(value=_shown(value), extra=extra_en),
+                                    zh.format(value=_shown(value, escape=True), extra=extra_zh), staged.file_name, sheet,
                                     row_no or None, where))
         if hits and hits[0][5] > PROBLEMS_PER_CHECK:
             more = hits[0][5] - PROBLEMS_PER_CHECK
@@ -510,23 +623,26 @@ def _duplicate_problems(con: duckdb.DuckDBPyConnection, file_name: str, location
         "WITH dup AS (SELECT indicator_id, region_code, period_type, period FROM normalised"
         " WHERE indicator_id IS NOT NULL AND region_code IS NOT NULL AND period IS NOT NULL"
         " GROUP BY ALL HAVING count(*) > 1) "
-        "SELECT n.indicator_id, n.region_code, n.period_type, n.period, list(n.row_no ORDER BY n.row_no) AS rows, "
-        f"list(n.sheet ORDER BY n.row_no) AS sheets, {column} AS loc "
+        "SELECT n.indicator_id, n.region_code, n.period_type, n.period,"
+        f" list(n.row_no ORDER BY n.row_no)[1:{ROWS_LISTED}] AS rows,"
+        f" list(n.sheet ORDER BY n.row_no)[1:{ROWS_LISTED}] AS sheets, {column} AS loc, count(*) AS n_rows "
         "FROM normalised n JOIN dup d ON d.indicator_id = n.indicator_id AND d.region_code = n.region_code"
         " AND d.period_type IS NOT DISTINCT FROM n.period_type AND d.period = n.period "
         "GROUP BY n.indicator_id, n.region_code, n.period_type, n.period ORDER BY rows[1] LIMIT ?",
         [PROBLEMS_PER_CHECK]
     ).fetchall()
     problems = []
-    for ind, region, ptype, period, row_nos, sheets, loc in rows:
+    for ind, region, ptype, period, row_nos, sheets, loc, n_rows in rows:
         if len(set(sheets)) > 1:
             listed = ", ".join(f"{r} ({s})" for r, s in zip(row_nos, sheets))
         else:
             listed = ", ".join(str(r) for r in row_nos)
+        more_en = f" and {n_rows - len(row_nos):,} more, {n_rows:,} in all" if n_rows > len(row_nos) else ""
+        more_zh = f"等，共{n_rows:,}行" if n_rows > len(row_nos) else ""
         problems.append(Problem(
             "error", "duplicate_row",
-            f"{ind} / {region} / {period} ({ptype}) appears more than once in the file (rows {listed})",
-            f"{ind} / {region} / {period}（{ptype}）在文件中重复出现（第{listed}行）",
+            f"{ind} / {region} / {period} ({ptype}) appears more than once in the file (rows {listed}{more_en})",
+            f"{ind} / {region} / {period}（{ptype}）在文件中重复出现（第{listed}行{more_zh}）",
             file_name, sheets[1], row_nos[1], loc or "period"))
     return problems
 
@@ -576,6 +692,9 @@ class ImportPlan:
     revised: int = 0
     unchanged: int = 0
     previous_import: dict | None = None  # the last successful import of the same file, if any
+    # What the diff was made against: a digest of each row's change and of the stored row it was compared
+    # with. Another write to any of those figures between a preview and its confirmation changes it.
+    basis: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -597,11 +716,34 @@ class ImportPlan:
         return self.added, self.revised, self.unchanged
 
 
+def dataset_problem(con: duckdb.DuckDBPyConnection, dataset: str, file_name: str,
+                    new_dataset: bool = False) -> Problem | None:
+    """An error when the dataset does not exist (a typo such as `offical` would store rows no page shows),
+    unless it is to be created (`new_dataset`) and its id is a plain lower-case name."""
+    if new_dataset:
+        if not DATASET_ID.fullmatch(dataset or ""):
+            return Problem("error", "bad_dataset",
+                           f"a new dataset id must be lower-case letters, digits and _, got {dataset!r}",
+                           f"新数据集的标识只能由小写字母、数字和下划线组成，实际为“{dataset}”", file_name)
+        return None
+    known = [row[0] for row in con.execute("SELECT id FROM datasets ORDER BY id").fetchall()]
+    if dataset in known:
+        return None
+    return Problem("error", "unknown_dataset",
+                   f"there is no dataset {dataset!r} (known: {', '.join(known)}); check the name, or create it "
+                   "explicitly (--new-dataset)",
+                   f"没有名为“{dataset}”的数据集（现有：{'、'.join(known)}）；请检查名称，或明确新建（--new-dataset）",
+                   file_name)
+
+
 def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str, dataset: str,
-            today: date | None = None) -> ImportPlan:
+            today: date | None = None, new_dataset: bool = False) -> ImportPlan:
     """Validate the staged rows and diff them against the store. Writes only temporary tables."""
     lookup = Lookup.from_connection(con)
     problems = list(staged.problems)
+    unknown = dataset_problem(con, dataset, staged.file_name, new_dataset)
+    if unknown:
+        problems.insert(0, unknown)
     # Validate whatever was staged even when the reader found problems of its own (a formula cell, a
     # unit that contradicts the table's): the report should list everything in one go. Readers stage
     # nothing when the file as a whole cannot be read.
@@ -612,6 +754,9 @@ def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str
         con.execute(DIFF_SQL.replace("$dataset", "?"), [dataset])
         counts = dict(con.execute("SELECT change, count(*) FROM incoming GROUP BY change").fetchall())
         plan.added, plan.revised, plan.unchanged = (counts.get(k, 0) for k in ("added", "revised", "unchanged"))
+        plan.basis = str(con.execute(
+            "SELECT count(*) || ':' || coalesce(sum(hash(row_no, sheet, change, coalesce(previous_id, -1))::HUGEINT), 0)"
+            " FROM incoming").fetchone()[0])
         prev = con.execute(
             "SELECT id, finished_at, user_name FROM import_log WHERE file_sha256 = ? AND dataset = ? "
             "AND outcome = 'success' ORDER BY id DESC LIMIT 1", [data_sha256, dataset]).fetchone()
@@ -629,18 +774,18 @@ def changes(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
 
 
 def _log(con: duckdb.DuckDBPyConnection, plan: ImportPlan, outcome: str, user: str, started: datetime,
-         message: str, message_zh: str) -> int:
+         message: str, message_zh: str, request_id: str | None = None) -> int:
     return con.execute(
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
-        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh, request_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [started, now_beijing(), plan.file_name, plan.file_sha256, plan.file_format, plan.dataset, plan.rows_in_file,
-         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000]],
+         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000], request_id],
     ).fetchone()[0]
 
 
 def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, started: datetime,
-               vintage: datetime | None = None) -> int:
+               vintage: datetime | None = None, request_id: str | None = None) -> int:
     """Insert the additions and revisions of a prepared plan and log the import. Caller owns the transaction."""
     vintage = vintage or now_beijing()
     outcome = "success" if (plan.added or plan.revised) else "no_op"
@@ -649,7 +794,7 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     if outcome == "no_op" and plan.previous_import:
         message += f"; same file as import #{plan.previous_import['id']}"
         message_zh += f"；与第{plan.previous_import['id']}次导入的文件相同"
-    import_id = _log(con, plan, outcome, user, started, message, message_zh)
+    import_id = _log(con, plan, outcome, user, started, message, message_zh, request_id)
     # Ids are taken from the sequence as one block and numbered as the rows are read: a nextval per row
     # made the insert single-threaded (1.05 → 0.65 s for a million rows).
     n_rows = plan.added + plan.revised
@@ -681,11 +826,51 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, star
     return import_id
 
 
+def import_in_transaction(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, dataset: str = "official",
+                          user: str = "cli", stage=None, today: date | None = None, vintage: datetime | None = None,
+                          new_dataset: bool = False, log_no_op: bool = True, before_write=None,
+                          started: datetime | None = None,
+                          request_id: str | None = None) -> tuple[ImportPlan, int | None]:
+    """Stage → validate → diff → write one file inside the caller's transaction: (plan, import id).
+
+    The one sequence every writer uses — import_file (CLI, data page, fetch), bootstrap's bundled
+    data and the demo's inputs. Raises ImportRejected, writing nothing, if the file has errors.
+    `log_no_op=False` writes no log entry for a file with nothing new (bootstrap re-checking its data).
+    `before_write(plan)` runs between the diff and the write (import_file's guards; it may raise).
+    """
+    started = started or now_beijing()
+    staged = (stage or stage_long_csv)(con, data, file_name)
+    plan = prepare(con, staged, sha256_bytes(data), dataset, today, new_dataset)
+    if not plan.is_valid:
+        raise ImportRejected(plan)
+    if before_write is not None:
+        before_write(plan)
+    if new_dataset:
+        con.execute("INSERT INTO datasets (id, name_zh, name_en, is_synthetic, description) "
+                    "VALUES (?, ?, ?, false, ?) ON CONFLICT (id) DO NOTHING",
+                    [dataset, dataset, dataset, f"created by {user} importing {file_name}"])
+    if plan.is_no_op and not log_no_op:
+        return plan, None
+    return plan, write_plan(con, plan, user, started, vintage, request_id)
+
+
+def resolve_stage(stage=None, layout: str | None = None, options: dict | None = None):
+    """The reader: `stage` if given, else readers.read_any with this layout and options, else the long CSV."""
+    if stage is not None:
+        return stage
+    if layout is None and not options:
+        return stage_long_csv
+    from .readers import reader_for  # readers builds on this module, so it is imported when first asked for
+
+    return reader_for(layout or "auto", options)
+
+
 @dataclass
 class ImportResult:
     plan: ImportPlan
     outcome: str  # success | no_op
     import_id: int
+    repeated: bool = False  # this confirmation had been carried out already (a second click): nothing new written
 
     def summary(self) -> str:
         p = self.plan
@@ -704,49 +889,97 @@ def log_attempt(db_path: str | os.PathLike, plan: ImportPlan, outcome: str, user
         _log(con, plan, outcome, user, started, message, message if message_zh is None else message_zh)
 
 
+class _AlreadyDone(Exception):
+    def __init__(self, result: "ImportResult"):
+        super().__init__("already imported")
+        self.result = result
+
+
+def _earlier_result(con: duckdb.DuckDBPyConnection, request_id: str) -> ImportResult | None:
+    """The import a confirmation already made, from the log, or None."""
+    row = con.execute(
+        "SELECT id, file_name, file_sha256, file_format, dataset, rows_in_file, rows_added, rows_revised,"
+        " rows_unchanged, outcome FROM import_log WHERE request_id = ? AND outcome IN ('success', 'no_op')"
+        " ORDER BY id DESC LIMIT 1", [request_id]).fetchone()
+    if row is None:
+        return None
+    import_id, name, sha, fmt, dataset, rows, added, revised, unchanged, outcome = row
+    plan = ImportPlan(name, sha, fmt, dataset, rows or 0, [], added, revised, unchanged)
+    return ImportResult(plan, outcome, import_id, repeated=True)
+
+
+def _log_quietly(db_path, plan: ImportPlan, outcome: str, user: str, started: datetime, message: str,
+                 message_zh: str | None = None) -> None:
+    """log_attempt, unless logging fails too (the disk that failed the import is still full): the caller
+    re-raises the import's own error, which is the cause the user must see, not the logging's."""
+    try:
+        log_attempt(db_path, plan, outcome, user, started, message, message_zh)
+    except Exception:  # noqa: BLE001 — deliberately secondary to the error being raised
+        pass
+
+
 def import_file(db_path: str | os.PathLike, data: bytes, file_name: str, *, dataset: str = "official",
                 user: str = "cli", stage=None, expected_counts: tuple[int, int, int] | None = None,
-                today: date | None = None, vintage: datetime | None = None) -> ImportResult:
+                today: date | None = None, vintage: datetime | None = None,
+                new_dataset: bool = False, expected_basis: str | None = None,
+                request_id: str | None = None, layout: str | None = None,
+                options: dict | None = None) -> ImportResult:
     """Import one file all-or-nothing. Raises ImportRejected (nothing written) when the file has errors.
 
-    `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; the default
-    reads the long CSV format. `expected_counts` (added, revised, unchanged) guards a confirmed
-    preview: if the store changed since, PlanChanged is raised and nothing is written.
+    `stage(con, data, file_name) -> StagedFile` reads the file into the staging table; without one,
+    `layout` and `options` choose readers.read_any's reading, and with neither the long CSV format is
+    read. A confirmed preview is guarded by `expected_basis` (the preview's
+    `plan.basis`): if any figure the preview compared against was written since, PlanChanged is raised
+    and nothing is written (`expected_counts`, the older guard, compares only the counts). `request_id`
+    names the confirmation: a second import with the same id returns the first one's result
+    (`repeated=True`) and writes nothing.
     """
-    stage = stage or stage_long_csv
+    stage = resolve_stage(stage, layout, options)
     started = now_beijing()
-    digest = sha256_bytes(data)
     plan: ImportPlan | None = None
+
+    def guard(prepared: ImportPlan) -> None:
+        nonlocal plan
+        plan = prepared
+        if expected_counts is not None and prepared.counts() != tuple(expected_counts):
+            raise PlanChanged(
+                f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
+                f"now {prepared.counts()}); review the preview again")
+        if expected_basis is not None and prepared.basis != expected_basis:
+            raise PlanChanged("figures the preview compared against were written since the preview; "
+                              "review the preview again")
+
     try:
         with dbmod.writer(db_path) as con:
-            staged = stage(con, data, file_name)
-            plan = prepare(con, staged, digest, dataset, today)
-            if not plan.is_valid:
-                raise ImportRejected(plan)
-            if expected_counts is not None and plan.counts() != tuple(expected_counts):
-                raise PlanChanged(
-                    f"the data changed since the preview (expected {expected_counts} added/revised/unchanged, "
-                    f"now {plan.counts()}); review the preview again")
-            import_id = write_plan(con, plan, user, started, vintage)
-            outcome = "success" if (plan.added or plan.revised) else "no_op"
-        return ImportResult(plan, outcome, import_id)
+            done = _earlier_result(con, request_id) if request_id else None
+            if done is not None:
+                raise _AlreadyDone(done)  # leaves the transaction: the live file is not even replaced
+            written, import_id = import_in_transaction(
+                con, data, file_name, dataset=dataset, user=user, stage=stage, today=today, vintage=vintage,
+                new_dataset=new_dataset, before_write=guard, started=started, request_id=request_id)
+            outcome = "success" if (written.added or written.revised) else "no_op"
+        return ImportResult(written, outcome, import_id or 0)
+    except _AlreadyDone as done:
+        return done.result
     except ImportRejected as exc:
-        log_attempt(db_path, exc.plan, "rejected", user, started, exc.summary(), exc.summary("zh"))
+        _log_quietly(db_path, exc.plan, "rejected", user, started, exc.summary(), exc.summary("zh"))
         raise
-    except PlanChanged:
+    except (PlanChanged, dbmod.DatabaseReadOnly):
         raise
     except Exception as exc:
         if plan is not None:
-            log_attempt(db_path, plan, "failed", user, started, f"{type(exc).__name__}: {exc}")
+            _log_quietly(db_path, plan, "failed", user, started, f"{type(exc).__name__}: {exc}")
         raise
 
 
 def preview_file(reader: dbmod.Reader, data: bytes, file_name: str, *, dataset: str = "official", stage=None,
-                 today: date | None = None) -> tuple[ImportPlan, pd.DataFrame]:
-    """Validate and diff a file against the live database without writing: (plan, changes)."""
-    stage = stage or stage_long_csv
+                 today: date | None = None, new_dataset: bool = False, layout: str | None = None,
+                 options: dict | None = None) -> tuple[ImportPlan, pd.DataFrame]:
+    """Validate and diff a file against the live database without writing: (plan, changes).
+    The reader is chosen as in import_file."""
+    stage = resolve_stage(stage, layout, options)
     with reader.cursor() as con:
         staged = stage(con, data, file_name)
-        plan = prepare(con, staged, sha256_bytes(data), dataset, today)
+        plan = prepare(con, staged, sha256_bytes(data), dataset, today, new_dataset)
         diff = changes(con) if plan.is_valid else pd.DataFrame()
     return plan, diff

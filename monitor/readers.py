@@ -28,20 +28,21 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import duckdb
 import pyarrow as pa
 
 from .config import PROVINCE_CODE
-from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS, Problem,
-                       StagedFile, _create_empty_staging, decode_text, normalise_header, stage_frame,
-                       stage_long_csv)
+from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, MAX_FIELD_CHARS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS,
+                       EncodingError, Problem, StagedFile, create_empty_staging, decode_text, normalise_header,
+                       normalise_line_endings, stage_frame, stage_long_csv)
 from .registry import Lookup
 from .units import UNITS
 
@@ -57,7 +58,8 @@ MISSING_MARKERS = frozenset({"-", "--", "---", "—", "——", "–", "...", ".
                              "N/A", "n/a", "NA"})
 # A total row of a table of Hunan's prefectures is the province.
 TOTAL_NAMES = frozenset({"合计", "总计", "全省合计", "全省总计", "全省(合计)", "湖南省合计", "全省全市"})
-INDICATOR_ALIASES = {"社会消费品零售额": "retail_sales", "社零额": "retail_sales", "社零总额": "retail_sales"}
+INDICATOR_ALIASES = {"社会消费品零售额": "retail_sales", "社零额": "retail_sales", "社零总额": "retail_sales",
+                     "进出口": "trade_total", "进口": "imports"}  # customs releases head their blocks so
 REGION_LABEL = re.compile(r"^(地区|市州|市\(州\)|地市|城市|区域|名称|地区名称|市州名称|单位名称|行政区划|区县|县市区|项目|指标)")
 GROWTH_WORDS = re.compile(r"比上年同期|比去年同期|比上年|比去年|同比|增长率|增长|增速|增幅|增减|±")
 VALUE_WORDS = re.compile(r"^(截至|截止)|(绝对额|绝对值|总额|金额|数值|本期|零售额|额|止|末)$")
@@ -204,19 +206,63 @@ class Grid:
         return not any(cell_text(v) for row in self.rows for v in row)
 
 
+# Bounds on a workbook's size, checked before and while parsing: a 458 KB file can declare 10 million
+# cells (it took 61 s and ~700 MB to read, and the server's viewers waited meanwhile). A statistical table
+# has thousands of cells; a long-format workbook a few hundred thousand. Larger files go in as CSV.
+MAX_WORKBOOK_CELLS = 2_000_000
+MAX_WORKBOOK_XML_BYTES = 64 * 1024 * 1024  # the sheets' and shared strings' XML, uncompressed
+
+
+class WorkbookTooLarge(ValueError):
+    """A workbook beyond MAX_WORKBOOK_CELLS or MAX_WORKBOOK_XML_BYTES; refused before or while reading it."""
+
+    def __init__(self, what: str, what_zh: str, sheet: str | None = None):
+        super().__init__(f"the workbook is too large to import: {what}; save the table as CSV (UTF-8) and import that")
+        self.message_zh = f"工作簿过大，无法导入：{what_zh}；请另存为CSV（UTF-8）后导入"
+        self.sheet = sheet
+
+
+def check_workbook_size(data: bytes) -> None:
+    """Refuse a workbook whose uncompressed sheet XML is beyond the bound — from the zip directory, without
+    inflating anything (a zip bomb is caught here)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = sum(info.file_size for info in archive.infolist()
+                  if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml")
+    if xml > MAX_WORKBOOK_XML_BYTES:
+        raise WorkbookTooLarge(f"its sheets hold {xml:,} bytes of XML uncompressed (limit {MAX_WORKBOOK_XML_BYTES:,})",
+                               f"工作表解压后XML共{xml:,}字节（上限{MAX_WORKBOOK_XML_BYTES:,}）")
+
+
 def read_workbook(data: bytes) -> list[Grid]:
-    """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written."""
+    """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written.
+
+    Bounded: WorkbookTooLarge before parsing when the XML or a sheet's declared dimensions are beyond
+    the limits, and while streaming as soon as the cells read pass MAX_WORKBOOK_CELLS (a sheet may
+    declare no dimension, or a false one)."""
     import openpyxl  # only needed for workbooks
 
+    check_workbook_size(data)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     grids = []
+    cells = 0
     try:
         for sheet in book.worksheets:
             if not hasattr(sheet, "iter_rows"):
                 continue  # a chart sheet
+            declared = (sheet.max_row or 0) * (sheet.max_column or 0)
+            if declared > MAX_WORKBOOK_CELLS:
+                raise WorkbookTooLarge(
+                    f"sheet {sheet.title!r} declares {declared:,} cells ({sheet.calculate_dimension()}; "
+                    f"limit {MAX_WORKBOOK_CELLS:,})",
+                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{MAX_WORKBOOK_CELLS:,}）", sheet.title)
             sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
             grid = Grid(sheet.title, [])
             for r, row in enumerate(sheet.iter_rows()):
+                cells += len(row)
+                if cells > MAX_WORKBOOK_CELLS:
+                    raise WorkbookTooLarge(
+                        f"it holds more than {MAX_WORKBOOK_CELLS:,} cells (sheet {sheet.title!r}, row {r + 1})",
+                        f"单元格超过{MAX_WORKBOOK_CELLS:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
                 values = []
                 for c, cell in enumerate(row):
                     value = cell.value
@@ -516,6 +562,96 @@ def _labels(grid: Grid, rows: list[int], region_col: int, width: int) -> dict[in
     return {c: (f"column {column_letter(c)}" if not text else
                 f"{text} (column {column_letter(c)})" if counts[text] > 1 else text)
             for c, text in labels.items()}
+
+
+# --------------------------------------------------------------------------- several indicators side by side
+
+@dataclass
+class Block:
+    name: str            # the indicator's name as the table writes it, over its columns
+    columns: list[int]   # 0-based columns under the name (a value and a growth column, or one of them)
+
+
+def find_indicator_blocks(grid: Grid) -> tuple[int, int, list[Block]] | None:
+    """A table of several indicators side by side, as statistical monthly reports print prefecture figures:
+    '地区 | 地区生产总值 | | 规模以上工业增加值 | | …' (names merged over pairs of columns), then
+    '| 绝对额（亿元） | 增长（%） | …' below, the period in the title. (header row, region column, blocks)."""
+    for r in range(min(HEADER_SCAN_ROWS, len(grid.rows) - 1)):
+        texts = _texts(grid, r)
+        if len(texts) < 3 or not REGION_LABEL.match(squeeze(texts[0][1])):
+            continue
+        region_col = texts[0][0]
+        if not _is_subheader(grid, r + 1, region_col):
+            continue
+        heads = [classify_header(grid.cell(r, c), c) for c, _text in texts[1:]]
+        if any(h.period for h in heads):
+            return None  # periods over pairs of columns: the ordinary wide table
+        width = max(len(grid.rows[r]), len(grid.rows[r + 1]))
+        blocks: list[Block] = []
+        for c in range(region_col + 1, width):
+            name = cell_text(grid.cell(r, c))
+            if name:
+                blocks.append(Block(squeeze(name), []))
+            if blocks and cell_text(grid.cell(r + 1, c)):
+                blocks[-1].columns.append(c)
+        blocks = [b for b in blocks if b.columns]
+        return (r, region_col, blocks) if len(blocks) >= 2 else None
+    return None
+
+
+def block_grid(grid: Grid, header_row: int, region_col: int, block: Block) -> Grid:
+    """The grid as if the table held this block alone: the title above, '地区 | 绝对额 | 增长' as the header,
+    every other column empty (rows and columns keep their places, so messages name the cells as written)."""
+    keep = {region_col, *block.columns}
+    rows = []
+    for r, row in enumerate(grid.rows):
+        if r < header_row:  # the title's period, unit and source lines; not its words (they may name one block)
+            rows.append([_title_part(v) for v in row])
+        elif r == header_row:
+            rows.append([grid.cell(r + 1, c) if c in block.columns else grid.cell(r, c) if c == region_col else None
+                         for c in range(max(keep) + 1)])
+        elif r == header_row + 1:
+            rows.append([])
+        else:
+            rows.append([grid.cell(r, c) if c in keep else None for c in range(max(keep) + 1)])
+    formulas = {(r, c) for r, c in grid.formulas if c in keep}
+    percent = {(r, c) for r, c in grid.percent if c in keep}
+    return Grid(grid.sheet, rows, formulas, percent)
+
+
+def _title_part(value):
+    text = cell_text(value)
+    if text is None or UNIT_LINE.search(text) or SOURCE_LINE.match(squeeze(text)):
+        return value
+    period = match_period(clean_header(text), search=True)
+    return period.text if period else None
+
+
+def read_indicator_blocks(grid: Grid, found: tuple[int, int, list[Block]], options: Options, lookup: Lookup,
+                          report: Report) -> list[dict]:
+    """Rows of every block whose indicator the registry knows; the others are listed in the report and skipped."""
+    header_row, region_col, blocks = found
+    names = sorted(((squeeze(nfkc(spec["name_zh"])), ind) for ind, spec in lookup.indicators.items()),
+                   key=lambda item: -len(item[0]))
+    names += [(squeeze(k), v) for k, v in INDICATOR_ALIASES.items()]
+    rows: list[dict] = []
+    for block in blocks:
+        indicator = lookup.indicator_id(block.name) or next((ind for name, ind in names if name == block.name), None)
+        where = f"column {column_letter(block.columns[0])}"
+        if indicator is None:
+            report.warning("block_skipped", f"the block {block.name!r} is not an indicator the registry knows; "
+                                            "its columns are skipped",
+                           f"“{block.name}”不是已登记的指标，该栏已跳过", grid.sheet, header_row + 1, where)
+            continue
+        sub = block_grid(grid, header_row, region_col, block)
+        table = find_table(sub)
+        if table is None:
+            report.warning("block_skipped", f"the block {block.name!r} has no value or growth column under it; "
+                                            "it is skipped",
+                           f"“{block.name}”下没有数值或增速列，已跳过", grid.sheet, header_row + 1, where)
+            continue
+        rows += read_wide(sub, table, replace(options, indicator=indicator), lookup, report)
+    return rows
 
 
 def _resolve_indicator(lookup: Lookup, lines: list[tuple[int, int, str]]) -> tuple[str, int, int] | None:
@@ -864,7 +1000,7 @@ def _stage(con: duckdb.DuckDBPyConnection, rows: list[dict], wide: bool) -> list
 def _fatal(con, report: Report, file_format: str, code: str, en: str, zh: str, sheet=None, row=None,
            column=None) -> StagedFile:
     report.error(code, en, zh, sheet, row, column)
-    _create_empty_staging(con, [])
+    create_empty_staging(con, [])
     return StagedFile(report.file, file_format, 0, [], report.finish())
 
 
@@ -905,7 +1041,7 @@ def read_any(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, lay
     is_xlsx = data.startswith(XLSX_MAGIC)
     file_format = "xlsx" if is_xlsx else "csv"
     if opts is None:
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(file_name, file_format, 0, [], report.finish())
     if data.startswith(XLS_MAGIC):
         return _fatal(con, report, "xls", "xls_not_supported",
@@ -914,6 +1050,12 @@ def read_any(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *, lay
     if is_xlsx:
         return _read_xlsx(con, data, report, layout, opts)
     return _read_csv(con, data, report, layout, opts)
+
+
+def reader_for(layout: str = "auto", options: dict | None = None):
+    """The `stage` function for importer.import_file / preview_file that reads with this layout and options."""
+    clean = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    return functools.partial(read_any, layout=layout or "auto", **clean)
 
 
 def _ignored_options(report: Report, opts: Options, names: tuple[str, ...]) -> None:
@@ -929,9 +1071,13 @@ WIDE_ONLY = ("indicator", "unit", "source", "source_url", "year", "period_type")
 def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     if opts.sheet:
         _ignored_options(report, opts, ("sheet",))
+    data = normalise_line_endings(data)
     head = peek_text(data) if data.strip() else None
     if layout == "auto" and head is not None:
-        first = next(csv.reader(io.StringIO(head.split("\n", 1)[0])), [])
+        try:
+            first = next(csv.reader(io.StringIO(head.split("\n", 1)[0])), [])
+        except csv.Error:
+            first = []
         if sum(normalise_header(h) in KNOWN_COLUMNS for h in first) < 2:
             layout = "wide"
     if layout != "wide":  # long, or not recognisably wide (empty, undecodable): the long reader says why
@@ -941,14 +1087,25 @@ def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> S
         return staged
     try:
         text, _encoding = decode_text(data)
-    except ValueError as exc:
-        return _fatal(con, report, "csv", "bad_encoding", str(exc), "文件编码无法识别（应为UTF-8或GBK/GB18030的CSV）")
+    except EncodingError as exc:
+        return _fatal(con, report, "csv", "bad_encoding", str(exc), exc.message_zh, row=exc.line)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         return _fatal(con, report, "csv", "malformed_csv", f"the CSV cannot be parsed: {exc}", "CSV格式错误")
+    for row_no, fields in enumerate(rows, start=1):
+        longest = max((len(f) for f in fields), default=0)
+        if longest > MAX_FIELD_CHARS:
+            return _fatal(con, report, "csv", "field_too_long",
+                          f"a cell has {longest:,} characters, more than the limit of {MAX_FIELD_CHARS:,} "
+                          "(is a quotation mark left open?)",
+                          f"单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}（是否有未闭合的引号？）", row=row_no)
     grid = Grid(None, rows)
     table = find_table(grid)
+    blocks = find_indicator_blocks(grid) if table is None else None
+    if blocks is not None:
+        rows_out = read_indicator_blocks(grid, blocks, opts, Lookup.from_connection(con), report)
+        return _finish(con, report, "csv-wide", rows_out, wide=True, header_row=blocks[0] + 2)
     if table is None:
         return _fatal(con, report, "csv", "no_header",
                       "no table header found: neither the long format's columns "
@@ -966,7 +1123,7 @@ def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bo
         if not report.has_errors:
             report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行", sheet,
                          (header_row + 1) if header_row else None)
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(report.file, file_format, 0, [], report.finish())
     columns = _stage(con, rows, wide)
     return StagedFile(report.file, file_format, len(rows), columns, report.finish())
@@ -975,6 +1132,8 @@ def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bo
 def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     try:
         grids = read_workbook(data)
+    except WorkbookTooLarge as exc:
+        return _fatal(con, report, "xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         return _fatal(con, report, "xlsx", "bad_xlsx",
                       f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
@@ -1002,6 +1161,12 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
             rows += got or []
             continue
         table = find_table(grid) if layout in ("auto", "wide") else None
+        blocks = find_indicator_blocks(grid) if table is None and layout in ("auto", "wide") else None
+        if blocks is not None:
+            formats.add("xlsx-wide")
+            lookup = lookup or Lookup.from_connection(con)
+            rows += read_indicator_blocks(grid, blocks, opts, lookup, report)
+            continue
         if table:
             formats.add("xlsx-wide")
             lookup = lookup or Lookup.from_connection(con)
@@ -1023,7 +1188,7 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         return _fatal(con, report, file_format, "no_header", f"no sheet of the workbook has {what}",
                       "工作簿中没有可识别表头的工作表")
     if not rows:
-        _create_empty_staging(con, [])
+        create_empty_staging(con, [])
         return StagedFile(report.file, file_format, 0, [], report.finish())
     columns = _stage(con, rows, wide="xlsx-wide" in formats)
     return StagedFile(report.file, file_format, len(rows), columns, report.finish())

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandas as pd
@@ -92,6 +94,56 @@ def read_indicators(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return frame
 
 
+PLAN_FILE_MAX_BYTES = 1_000_000        # a plan file is a few KB; a larger one is not a plan
+SOURCE_TEXT_MAX_BYTES = 20_000_000     # the bundled notice is 43 KB
+SOURCE_TEXT_SUFFIXES = (".txt", ".md")  # a plan's text is never a .toml, a .csv or anything else the app reads
+
+
+def parse_plan_toml(name: str, data: bytes) -> dict:
+    """A plan file's TOML, with a [plan] table and a list of [[targets]] tables, or RegistryError.
+
+    Every way a file can be bad (not UTF-8, not TOML, nested deeper than the parser's recursion,
+    a `plan` that is not a table) ends in RegistryError, which the CLI reports with exit status 2.
+    """
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{name}: not UTF-8 text 不是UTF-8文本 ({exc.reason} at byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise RegistryError(f"{name}: not valid TOML 不是有效的TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise RegistryError(f"{name}: nested too deeply to be a plan file 嵌套过深，不是方案文件") from exc
+    plan = raw.get("plan")
+    if not isinstance(plan, dict) or "id" not in plan:
+        raise RegistryError(f"{name}: missing [plan] table with an id 缺少含id的[plan]表")
+    targets = raw.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(spec, dict) for spec in targets):
+        raise RegistryError(f"{name}: targets must be [[targets]] tables 目标须为[[targets]]表")
+    return raw
+
+
+def source_relative_path(name: str, source) -> PurePosixPath:
+    """A plan's `source_file` as a path inside the plans folder, or RegistryError.
+
+    Only plain relative paths such as `source/notice.txt` are accepted: no absolute path, no `..`,
+    no hidden component, no backslash, and a text suffix (.txt, .md), so a plan can never name —
+    and `targets add` can never write — a file outside the plans folder or a file of another kind.
+    """
+    if not isinstance(source, str) or not source.strip():
+        raise RegistryError(f"{name}: source_file must be a relative path such as source/plan.txt "
+                            "source_file须为相对路径，如 source/plan.txt")
+    path = PurePosixPath(source)
+    bad = ("\\" in source or "\x00" in source or ":" in source or path.is_absolute()
+           or any(part in ("..", ".") or part.startswith(".") for part in path.parts))
+    if bad:
+        raise RegistryError(f"{name}: source_file {source!r} must be a relative path inside the plans folder, "
+                            f"without '..' or an absolute path 须为方案目录内的相对路径，不得含“..”或绝对路径")
+    if path.suffix.lower() not in SOURCE_TEXT_SUFFIXES:
+        raise RegistryError(f"{name}: source_file {source!r} must be a text file ({', '.join(SOURCE_TEXT_SUFFIXES)}) "
+                            f"source_file须为文本文件")
+    return path
+
+
 def plan_files(plans_dir: Path | None = None) -> list[Path]:
     return sorted((plans_dir or configured_plans_dir()).glob("*.toml"))
 
@@ -105,13 +157,8 @@ def read_plans(plans_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataFram
     plans, targets = [], []
     order = 0
     for path in plan_files(plans_dir):
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise RegistryError(f"{path.name}: not valid TOML: {exc}") from exc
-        plan = raw.get("plan")
-        if not plan or "id" not in plan:
-            raise RegistryError(f"{path.name}: missing [plan] table with an id")
+        raw = parse_plan_toml(path.name, path.read_bytes())
+        plan = raw["plan"]
         check_quotes(path, plan, raw.get("targets", []))
         goals = raw.get("goals") or {}
         plans.append({
@@ -145,7 +192,7 @@ def check_quotes(path: Path, plan: dict, specs: list[dict]) -> None:
     source = plan.get("source_file")
     if not source:
         raise RegistryError(f"{path.name}: [plan] needs source_file, the plan's text, so quotes can be checked")
-    text_path = path.parent / source
+    text_path = path.parent / source_relative_path(path.name, source)
     if not text_path.is_file():
         raise RegistryError(f"{path.name}: source_file {source!r} not found beside the plan file")
     text = text_path.read_text(encoding="utf-8")
@@ -334,11 +381,14 @@ MEASURE_COLUMNS = ["id", "plan_id", "kind", "number", "number_label", "section_z
 
 def registry_files(data_dir: Path = DATA_DIR, plans_dir: Path | None = None) -> list[Path]:
     plans = plan_files(plans_dir)
-    sources = sorted({(p.parent / tomllib.loads(p.read_text(encoding="utf-8")).get("plan", {}).get("source_file", ""))
-                      for p in plans} - {p.parent for p in plans})
+    sources: set[Path] = set()
+    for plan in plans:
+        source = parse_plan_toml(plan.name, plan.read_bytes())["plan"].get("source_file")
+        if source:
+            sources.add(plan.parent / source_relative_path(plan.name, source))
     departments = [data_dir / DEPARTMENTS_FILE] if (data_dir / DEPARTMENTS_FILE).is_file() else []
     return (sorted(data_dir.glob(REGION_FILES_GLOB)) + [data_dir / INDICATORS_FILE] + departments + plans
-            + [s for s in sources if s.is_file()])
+            + [s for s in sorted(sources) if s.is_file()])
 
 
 def files_digest(paths: list[Path]) -> str:
@@ -448,40 +498,127 @@ class Lookup:
 
 # --------------------------------------------------------------------------- adding a plan
 
+def _symlink_on_the_way(base: Path, relative: PurePosixPath) -> Path | None:
+    """The first component of base/relative that is a symbolic link (base itself is trusted), else None."""
+    current = base
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
+def _read_regular_file(base: Path, relative: PurePosixPath, limit: int, what: str) -> bytes:
+    """The bytes of base/relative, refusing symbolic links anywhere below base, non-regular files and huge files."""
+    link = _symlink_on_the_way(base, relative)
+    if link is not None:
+        raise RegistryError(f"{what} {link} is a symbolic link; links are not followed 是符号链接，不予跟随")
+    path = base / Path(*relative.parts)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except FileNotFoundError as exc:
+        raise RegistryError(f"{what} {relative} not found beside the plan file 未找到") from exc
+    except OSError as exc:
+        raise RegistryError(f"{what} {relative}: cannot read 无法读取: {exc.strerror}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise RegistryError(f"{what} {relative} is not a regular file 不是普通文件")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise RegistryError(f"{what} {relative} is larger than {limit:,} bytes 文件过大")
+    return data
+
+
+def _check_destination(base: Path, relative: PurePosixPath, data: bytes, replace: bool) -> bool:
+    """Whether base/relative needs writing; RegistryError if it may not be written.
+
+    Refused: a symbolic link anywhere on the way (base itself is trusted), a folder or other non-file
+    in the way, and an existing file with other contents unless `replace`.
+    """
+    link = _symlink_on_the_way(base, relative)
+    if link is not None:
+        raise RegistryError(f"{link} is a symbolic link; nothing is written through links 是符号链接，不予写入")
+    current = base
+    for part in relative.parts[:-1]:
+        current = current / part
+        if current.exists() and not current.is_dir():
+            raise RegistryError(f"{current} is not a folder 不是文件夹")
+    destination = base / Path(*relative.parts)
+    if not destination.exists():
+        return True
+    if not destination.is_file():
+        raise RegistryError(f"{destination} exists and is not a file 已存在且不是文件")
+    if destination.read_bytes() == data:
+        return False
+    if not replace:
+        raise RegistryError(f"{destination} exists with other contents; pass --replace to overwrite it "
+                            f"已存在且内容不同，如需覆盖请加 --replace")
+    return True
+
+
+def _write_atomically(base: Path, relative: PurePosixPath, data: bytes) -> None:
+    """Write base/relative through a temporary file beside it and a rename: never half a file, never through a link."""
+    import tempfile
+
+    destination = base / Path(*relative.parts)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".adding-", dir=destination.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def add_plan(plan_file: Path, plans_dir: Path | None = None, data_dir: Path = DATA_DIR, replace: bool = False) -> list[str]:
     """Validate a plan file (with its source text beside it) against the registry and copy both into the plans folder.
 
     This is how a prefecture's own targets (`region = "430100"`) join the registry without a code change.
-    Returns the ids of the plan's targets. Raises RegistryError, and copies nothing, if anything is wrong.
+    Returns the ids of the plan's targets. Raises RegistryError, and writes nothing anywhere, if anything is wrong:
+    the plan is tried together with the installed plans in a temporary folder first. Both files are read
+    without following symbolic links and written only inside the plans folder (never through a link), as
+    new files or — with `replace` — over a file of the same kind (plan over plan, text over text).
     """
     import shutil
     import tempfile
 
     target_dir = plans_dir or configured_plans_dir()
     plan_file = Path(plan_file)
-    try:
-        raw = tomllib.loads(plan_file.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RegistryError(f"{plan_file.name}: cannot read the plan file: {exc}") from exc
-    source = (raw.get("plan") or {}).get("source_file")
-    if not source:
-        raise RegistryError(f"{plan_file.name}: [plan] needs source_file, the plan's text")
-    source_path = plan_file.parent / source
-    destination = target_dir / plan_file.name
-    if destination.exists() and not replace and destination.read_bytes() != plan_file.read_bytes():
-        raise RegistryError(f"{destination} exists; pass replace=True (--replace) to overwrite it")
+    name = plan_file.name
+    if plan_file.suffix.lower() != ".toml" or name.startswith("."):
+        raise RegistryError(f"{name}: a plan file is a .toml file 方案文件须为 .toml 文件")
+    if plan_file.is_symlink():
+        raise RegistryError(f"{plan_file} is a symbolic link; links are not followed 是符号链接，不予跟随")
+    plan_bytes = _read_regular_file(plan_file.parent, PurePosixPath(name), PLAN_FILE_MAX_BYTES, "plan file")
+    raw = parse_plan_toml(name, plan_bytes)
+    source_value = raw["plan"].get("source_file")
+    if not source_value:
+        raise RegistryError(f"{name}: [plan] needs source_file, the plan's text 缺少 source_file")
+    source = source_relative_path(name, source_value)
+    source_bytes = _read_regular_file(plan_file.parent, source, SOURCE_TEXT_MAX_BYTES, "source_file")
+    plan_relative = PurePosixPath(name)
+    writes = [(relative, data) for relative, data in ((source, source_bytes), (plan_relative, plan_bytes))
+              if _check_destination(target_dir, relative, data, replace)]
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / "plans"
-        shutil.copytree(target_dir, trial)
-        (trial / source).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(plan_file, trial / plan_file.name)
-        if source_path.is_file():
-            shutil.copyfile(source_path, trial / source)
+        if target_dir.is_dir():
+            shutil.copytree(target_dir, trial, symlinks=True)
+        else:
+            trial.mkdir()
+        for relative, data in ((source, source_bytes), (plan_relative, plan_bytes)):
+            destination = trial / Path(*relative.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.unlink(missing_ok=True)
+            destination.write_bytes(data)
         plans, targets = read_plans(trial)
         check_references(read_regions(data_dir), read_indicators(data_dir), targets)
-    (target_dir / source).parent.mkdir(parents=True, exist_ok=True)
-    if source_path.resolve() != (target_dir / source).resolve():
-        shutil.copyfile(source_path, target_dir / source)
-    shutil.copyfile(plan_file, destination)
+    for relative, data in writes:
+        _write_atomically(target_dir, relative, data)
     plan_id = raw["plan"]["id"]
     return targets[targets.plan_id == plan_id].id.tolist()

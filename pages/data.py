@@ -9,13 +9,12 @@ Nothing is written before the editor confirms a preview.
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from monitor import fetch, importer, readers
+from monitor import fetch, import_flow, importer
 from monitor.config import db_path
 from monitor.formatting import is_missing
 from monitor.i18n import t
@@ -25,6 +24,7 @@ from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load
                      load_revisions)
 from ui.frame import require_app_frame
 from ui.state import View
+from ui.text import md, t_md
 from ui.widgets import data_status_label, download_table, period_type_label, provenance_frame
 
 require_app_frame()
@@ -99,12 +99,12 @@ def editor_name() -> str:
 def result_summary(plan: importer.ImportPlan, outcome: str) -> str:
     if outcome == "no_op":
         return no_op_text(plan)
-    return t("data.import_done", lang, file=plan.file_name, added=plan.added, revised=plan.revised,
-             unchanged=plan.unchanged)
+    return t_md("data.import_done", lang, file=plan.file_name, added=plan.added, revised=plan.revised,
+                unchanged=plan.unchanged)
 
 
 def no_op_text(plan: importer.ImportPlan) -> str:
-    text = t("data.no_op", lang, file=plan.file_name, unchanged=plan.unchanged)
+    text = t_md("data.no_op", lang, file=plan.file_name, unchanged=plan.unchanged)
     previous = plan.previous_import
     if previous:
         text += t("data.no_op_same_file", lang, id=previous["id"], when=f"{previous['finished_at']:%Y-%m-%d %H:%M}")
@@ -117,6 +117,9 @@ def editor_access() -> bool:
     """The lock/unlock block; True when this session may write."""
     if auth.editor_password() is None:
         st.info(t("data.readonly", lang, var=auth.PASSWORD_ENV), icon=":material/lock:")
+        if auth.password_problem():
+            st.warning(t("import_guard.password_too_short", lang, var=auth.PASSWORD_ENV,
+                         n=auth.MIN_PASSWORD_LENGTH), icon=":material/password:")
         return False
     if auth.is_unlocked():
         with st.container(border=True):
@@ -135,7 +138,7 @@ def editor_access() -> bool:
             password = st.text_input(t("data.password", lang), type="password", key="data_password", width=320)
             submitted = st.form_submit_button(t("data.unlock", lang), icon=":material/lock_open:")
     if submitted:
-        wait = auth.THROTTLE.wait_left()
+        wait = auth.wait_left()
         if wait > 0:
             st.error(t("data.password_throttled", lang, seconds=int(wait) + 1), icon=":material/timer:")
             return False
@@ -206,43 +209,27 @@ def import_options() -> tuple[str, dict]:
     return layout, clean
 
 
-def stage_for(layout: str, options: dict):
-    return functools.partial(readers.read_any, layout=layout, **options)
-
-
-# --------------------------------------------------------------------------- import: report, preview, confirm
-
-def preview_key(name: str, data: bytes, layout: str, options: dict, reader=None) -> tuple:
-    """What a preview depends on: the file, how to read it, and (last) the database file it was diffed against."""
-    return (importer.sha256_bytes(data), name, layout, tuple(sorted(options.items())),
-            reader.identity if reader is not None else None)
-
-
-def confirm_preview(shown_key: tuple) -> None:
-    """The confirm button's callback, run before the script: keep the preview the editor was looking at.
-
-    Its counts go to import_file as `expected_counts`, so if the database changed since (another
-    editor, the CLI), the import stops with PlanChanged instead of writing something not previewed.
-    """
+def confirm_preview(preview_id: str) -> None:
+    """The confirm button's callback, run before the script: keep the preview the editor was looking at
+    (import_flow.confirm writes exactly that, or nothing if its figures changed since)."""
     stored = st.session_state.get(PREVIEW_KEY)
-    if stored and stored["key"] == shown_key:
+    if stored is not None and stored.id == preview_id:
         st.session_state[CONFIRMED_KEY] = stored
 
 
-def current_preview(name: str, data: bytes, layout: str, options: dict):
-    """(plan, changes) for this file and these options against the live database, computed once per state.
+def current_preview(request: import_flow.ImportRequest) -> import_flow.Preview:
+    """The preview of this request against the live database, computed once per file, options and database file.
 
-    Read-only: the file is staged and diffed in temporary tables of a read-only cursor. The key
-    includes the database file's identity, so an import by anyone else means a fresh preview.
+    Read-only: the file is staged and diffed in temporary tables of a read-only cursor. An import by
+    anyone else replaces the database file, and so means a fresh preview.
     """
     reader = get_reader()
-    key = preview_key(name, data, layout, options, reader)
     stored = st.session_state.get(PREVIEW_KEY)
-    if stored and stored["key"] == key:
-        return stored["plan"], stored["changes"]
-    plan, changes = importer.preview_file(reader, data, name, dataset=IMPORT_DATASET, stage=stage_for(layout, options))
-    st.session_state[PREVIEW_KEY] = {"key": key, "plan": plan, "changes": changes}
-    return plan, changes
+    if stored is not None and stored.matches(request, reader.identity):
+        return stored
+    shown = import_flow.preview(reader, request)
+    st.session_state[PREVIEW_KEY] = shown
+    return shown
 
 
 def problems_frame(problems: list[importer.Problem]) -> pd.DataFrame:
@@ -322,12 +309,11 @@ def render_preview(plan: importer.ImportPlan, changes: pd.DataFrame) -> None:
         st.caption(t("data.preview_truncated", lang, shown=shown, total=plan.added + plan.revised))
 
 
-def run_import(name: str, data: bytes, layout: str, options: dict, plan: importer.ImportPlan) -> None:
+def run_import(shown: import_flow.Preview) -> None:
     """Write the confirmed preview. On success (or a change since the preview) rerun so every page reloads."""
     try:
         with st.spinner(t("data.importing", lang)):
-            result = importer.import_file(db_path(), data, name, dataset=IMPORT_DATASET, user=editor_name(),
-                                          stage=stage_for(layout, options), expected_counts=plan.counts())
+            result = import_flow.confirm(db_path(), shown, editor_name())
     except importer.PlanChanged:
         flash("warning", t("data.plan_changed", lang))
     except importer.ImportRejected as exc:
@@ -335,7 +321,7 @@ def run_import(name: str, data: bytes, layout: str, options: dict, plan: importe
     except Exception as exc:  # the live file is untouched (the writer's copy is discarded); say what happened
         st.session_state.pop(PREVIEW_KEY, None)
         clear_caches()  # a failed attempt may have been logged
-        st.error(t("data.import_failed", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
+        st.error(t_md("data.import_failed", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
         return
     else:
         flash("success" if result.outcome == "success" else "info", result_summary(result.plan, result.outcome))
@@ -345,35 +331,50 @@ def run_import(name: str, data: bytes, layout: str, options: dict, plan: importe
     st.rerun()
 
 
+def last_outcome() -> None:
+    """The latest entry of the import log: after a restart during Confirm, whether the import happened."""
+    log = load_import_log(1)
+    if log.empty:
+        return
+    last = log.iloc[0]
+    outcome = t(f"data.outcome_{last.outcome}", lang)
+    message = last.message_zh if lang == "zh" and isinstance(last.message_zh, str) else last.message
+    st.caption(t_md("import_guard.last_import", lang, id=int(last.id), file=last.file_name, outcome=outcome,
+                    when=f"{last.finished_at:%Y-%m-%d %H:%M}", user=last.user_name or "—",
+                    message=message if isinstance(message, str) else ""))
+
+
 def import_section() -> None:
     st.subheader(t("data.import_title", lang))
     st.caption(t("data.import_help", lang, dataset=t(f"dataset.{IMPORT_DATASET}", lang)))
     show_flash()
+    last_outcome()
     upload = uploaded_file()
     layout, options = import_options()
     if upload is None:
         st.session_state.pop(PREVIEW_KEY, None)
         return
     name, data = upload
+    request = import_flow.ImportRequest.make(name, data, layout, options, IMPORT_DATASET)
     confirmed = st.session_state.pop(CONFIRMED_KEY, None)
-    if confirmed and confirmed["key"][:4] == preview_key(name, data, layout, options)[:4]:
-        run_import(name, data, layout, options, confirmed["plan"])  # the plan the editor saw, not a fresh one
+    if confirmed is not None and confirmed.matches(request):
+        run_import(confirmed)  # the preview the editor saw, not a fresh one
     try:
-        plan, changes = current_preview(name, data, layout, options)
+        shown = current_preview(request)
     except Exception as exc:  # a reader bug must not take the page down
-        st.error(t("data.preview_failed", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
+        st.error(t_md("data.preview_failed", lang, error=f"{type(exc).__name__}: {exc}"), icon=":material/error:")
         return
+    plan = shown.plan
     render_report(plan)
     if not plan.is_valid:
         return
     if plan.is_no_op:
         st.info(no_op_text(plan), icon=":material/info:")
         return
-    render_preview(plan, changes)
+    render_preview(plan, shown.changes)
     st.caption(t("data.nothing_written", lang))
     st.button(t("data.confirm", lang, added=plan.added, revised=plan.revised), type="primary",
-              icon=":material/save:", key="data_confirm", on_click=confirm_preview,
-              args=(st.session_state[PREVIEW_KEY]["key"],))
+              icon=":material/save:", key="data_confirm", on_click=confirm_preview, args=(shown.id,))
 
 
 # --------------------------------------------------------------------------- NBS fetch
@@ -395,17 +396,17 @@ def fetch_section() -> None:
             outcome = fetch.fetch_and_store(db_path(), int(since), user=editor_name())
     except importer.ImportRejected as exc:
         messages.append(("error", t("data.rejected", lang, errors=len(exc.plan.errors))))
-        messages += [("error", f"{p.location(lang)}：{p.message_zh}" if lang == "zh"
-                      else f"{p.location()}: {p.message}") for p in exc.plan.errors[:10]]
+        messages += [("error", md(f"{p.location(lang)}：{p.message_zh}" if lang == "zh"
+                                  else f"{p.location()}: {p.message}")) for p in exc.plan.errors[:10]]
     except Exception as exc:
-        messages.append(("error", t("data.nbs_failed", lang, error=f"{type(exc).__name__}: {exc}")))
+        messages.append(("error", t_md("data.nbs_failed", lang, error=f"{type(exc).__name__}: {exc}")))
     else:
         messages.append(("info", t("data.nbs_fetched", lang, rows=len(outcome.fetch.rows))))
         if outcome.result is not None:
             kind = "success" if outcome.result.outcome == "success" else "info"
             messages.append((kind, result_summary(outcome.result.plan, outcome.result.outcome)))
-        messages += [("warning", t("data.nbs_warning", lang, message=w)) for w in outcome.fetch.warnings]
-        messages += [("error", t("data.nbs_failure", lang, series=name, kind=kind_, message=message))
+        messages += [("warning", t_md("data.nbs_warning", lang, message=w)) for w in outcome.fetch.warnings]
+        messages += [("error", t_md("data.nbs_failure", lang, series=name, kind=kind_, message=message))
                      for name, kind_, message in outcome.fetch.failures]
     st.session_state["data_nbs_flash"] = messages
     clear_caches()
@@ -478,8 +479,8 @@ def browse_section() -> None:
 
 def render_history(row) -> None:
     history = load_history(view.dataset, row.indicator_id, row.region_code, row.period)
-    st.markdown("**" + t("data.history_title", lang, indicator=indicator_name(row.indicator_id),
-                         region=region_name(row.region_code), period=row.period) + "**")
+    st.markdown("**" + t_md("data.history_title", lang, indicator=indicator_name(row.indicator_id),
+                            region=region_name(row.region_code), period=row.period) + "**")
     st.dataframe(pd.DataFrame({
         t("prov.vintage", lang): history.vintage,
         t("prov.period_type", lang): [period_type(p) for p in history.period_type],

@@ -12,6 +12,7 @@ from ui.data import (load_assessment, load_indicator_names, load_indicators, loa
                      load_observations, load_provenance, load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
+from ui.text import md, t_md
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
 
 require_app_frame()
@@ -73,14 +74,14 @@ def numbers_table(row) -> pd.DataFrame:
 def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
     kind = kind_of(row.target_type)
     with st.container(border=True):
-        st.markdown(f"**{pick(row, 'name', lang)}**　{t('indicator.quote', lang)}：“{row.quote_zh}”")
+        st.markdown(f"**{md(pick(row, 'name', lang))}**　{t('indicator.quote', lang)}：“{md(row.quote_zh)}”")
         status_badge(row.status, lang, as_list(row.qualifiers))
         sentence = pick(row, "sentence", lang)
         if sentence:
-            st.write(sentence)
+            st.markdown(md(sentence))
         reason = pick(row, "reason", lang)
         if row.status == "na" and reason not in sentence:  # said once, not twice
-            st.info(t("overview.missing", lang, reason=reason), icon=":material/info:")
+            st.info(t_md("overview.missing", lang, reason=reason), icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
@@ -138,14 +139,14 @@ with controls[1]:
 all_obs = load_observations(view.dataset, (indicator_id,), (region,))  # the chosen region's figures only
 
 indicator_row = indicators.set_index("id").loc[indicator_id]
-st.subheader(pick(indicator_row, "name", lang))
+st.subheader(md(pick(indicator_row, "name", lang)))
 definition = pick(indicator_row, "definition", lang)
-st.caption("　".join([definition, t("format.label", lang, label=t("indicator.publisher", lang),
-                                                 value=indicator_row.publisher or "—"),
-                      t("format.label", lang, label=t("indicator.unit", lang), value=indicator_row.unit)]))
+st.caption("　".join([md(definition), t("format.label", lang, label=t("indicator.publisher", lang),
+                                                     value=md(indicator_row.publisher) or "—"),
+                      t("format.label", lang, label=t("indicator.unit", lang), value=md(indicator_row.unit))]))
 notes = pick(indicator_row, "notes", lang)
 if notes:
-    st.warning(notes, icon=":material/warning:")
+    st.warning(md(notes), icon=":material/warning:")
 
 obs_series = series.up_to(series.select(all_obs, indicator_id, region), view.as_of)
 

@@ -11,6 +11,7 @@ from ui.frame import require_app_frame
 from ui.ledger import (default_period, history_frame, load_history, load_ledger, load_overdue, period_options,
                        table_frame, upload_returned)
 from ui.state import View, url_widget
+from ui.text import md
 
 require_app_frame()
 view = View()
@@ -40,7 +41,7 @@ with st.container(horizontal=True, gap="medium"):  # wraps on a phone instead of
         st.metric(t(f"ledger.status.{code}", lang), int(counts.get(code, 0)), width="content")
 shown = table if status == "all" else table[table["status"] == status]
 for (plan_id, section), group in shown.groupby(["plan_id", "section"], sort=False):
-    st.subheader(section, divider="gray")
+    st.subheader(md(section), divider="gray")
     st.dataframe(table_frame(group, lang), hide_index=True, width="stretch")
 
 st.subheader(t("ledger.page.overdue", lang))

@@ -7,6 +7,7 @@ from monitor.target_kinds import KINDS
 from ui.data import load_plans, load_targets
 from ui.frame import require_app_frame
 from ui.state import View
+from ui.text import code, md
 from ui.widgets import STATUS_ORDER, status_badge
 
 require_app_frame()
@@ -39,8 +40,8 @@ st.subheader(t("method.plans_title", lang))
 targets = load_targets()
 document_numbers = load_plans().set_index("id").document_no.dropna().to_dict()
 for plan_id, plan in targets.groupby("plan_id", sort=False):
-    title = f"**{pick(plan.iloc[0], 'plan_title', lang)}**"
+    title = f"**{md(pick(plan.iloc[0], 'plan_title', lang))}**"
     document = document_numbers.get(plan_id)
-    st.markdown(t("format.paren", lang, text=title, note=document) if document else title)
+    st.markdown(t("format.paren", lang, text=title, note=md(document)) if document else title)
     for row in plan.itertuples():
-        st.markdown(f"- `{row.id}` — “{row.quote_zh}”（{row.clause}）")
+        st.markdown(f"- {code(row.id)} — “{md(row.quote_zh)}”（{md(row.clause)}）")

@@ -13,6 +13,7 @@ from ui.data import (load_assessment, load_department_measures, load_department_
 from ui.frame import require_app_frame
 from ui.report_button import report_button
 from ui.state import View, url_widget
+from ui.text import md
 from ui.widgets import STATUS_ORDER, as_list, status_badge, status_label
 
 require_app_frame()
@@ -95,12 +96,12 @@ def render_status_counts(frame: pd.DataFrame) -> None:
 
 def render_card(row) -> None:
     with st.container(border=True):
-        st.markdown(f"**{md_escape(pick(row, 'name', lang))}**")
+        st.markdown(f"**{md(pick(row, 'name', lang))}**")
         status_badge(row.status, lang, as_list(row.qualifiers), yardstick=bool(row.yardstick))
         latest, target_label, target = headline_values(row)
         st.markdown(t("format.label", lang, label=t("overview.latest", lang), value=f"**{latest}**") + "　　"
                     + t("format.label", lang, label=target_label, value=f"**{target}**"),
-                    help=row.quote_zh)
+                    help=md(row.quote_zh))
         line = progress_line(row, lang)
         if line is not None:  # the bar, its label and the sentence read the same two shares
             bar = min(max(line.completion, 0.0), 1.0)
@@ -113,7 +114,7 @@ def render_card(row) -> None:
         else:
             sentence = pick(row, "sentence", lang)
             if sentence:
-                st.caption(md_escape(sentence))
+                st.caption(md(sentence))
         st.page_link("pages/indicator.py", label=t("overview.details", lang), icon=":material/arrow_forward:",
                      query_params={"ind": row.indicator_id, "region": row.region, "target": row.target_id,
                                    "lang": lang, "dataset": view.dataset})
@@ -139,20 +140,14 @@ def render_plan(plan, scored: pd.DataFrame, tasks: pd.DataFrame, names: dict[str
         shown = [(m, r) for m, r in shown if len(r)]
         if not shown:
             continue
-        st.markdown(f"##### {md_escape(pick(measures_in.iloc[0], 'section', lang))}")
+        st.markdown(f"##### {md(pick(measures_in.iloc[0], 'section', lang))}")
         for measure, targets_of in shown:
             lead = names.get(measure.lead_code, "")
             co = t("format.list_sep", lang).join(names.get(c, c) for c in measure.co_codes)
-            st.markdown(t("overview.measure_line", lang, number=md_escape(measure.number_label),
-                          title=md_escape(pick(measure._asdict(), "title", lang)), lead=md_escape(lead))
-                        + (t("overview.measure_co", lang, co=md_escape(co)) if co else ""))
+            st.markdown(t("overview.measure_line", lang, number=md(measure.number_label),
+                          title=md(pick(measure._asdict(), "title", lang)), lead=md(lead))
+                        + (t("overview.measure_co", lang, co=md(co)) if co else ""))
             render_cards(targets_of)
-
-
-def md_escape(text) -> str:
-    """Text from data or plan files shown as text, never as Markdown (links, images, emphasis)."""
-    text = "" if text is None else str(text)
-    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$" else ch for ch in text)
 
 
 st.title(t("app.title", lang))
@@ -193,7 +188,7 @@ for plan in plans.itertuples():
 st.subheader(t("overview.unscored_title", lang))
 st.caption(t("overview.unscored_help", lang))
 for row in unscored.itertuples():
-    st.markdown(f"- **{md_escape(pick(row, 'name', lang))}** — “{md_escape(row.quote_zh)}”（{md_escape(row.clause)}）")
+    st.markdown(f"- **{md(pick(row, 'name', lang))}** — “{md(row.quote_zh)}”（{md(row.clause)}）")
 
 st.subheader(t("overview.table_title", lang))
 report_table = tables.overview_table(scored, lang, dataset_name=t(f"dataset.{view.dataset}", lang), as_of=view.as_of,

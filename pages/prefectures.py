@@ -16,6 +16,7 @@ from ui.frame import require_app_frame
 from ui.prefectures import (Comparison, clicked_region, name_list, recent_history, render_bullet_and_map,
                             render_focus_card, render_focus_chart, render_ranking, render_small_multiples)
 from ui.state import View, url_widget
+from ui.text import t_md
 
 require_app_frame()
 
@@ -38,7 +39,7 @@ with top[0]:
 indicator = indicators.loc[indicator_id]
 periods = series.up_to(load_comparison_periods(view.dataset, indicator_id), view.as_of)
 if periods.empty:
-    st.warning(t("prefectures.no_data", lang, indicator=pick(indicator, "name", lang)), icon=":material/database_off:")
+    st.warning(t_md("prefectures.no_data", lang, indicator=pick(indicator, "name", lang)), icon=":material/database_off:")
     st.stop()
 period_labels = {row.period: t("prefectures.period_label", lang, period=row.period, n=row.regions,
                                kind=t(f"period_type.{row.period_type}", lang))
@@ -67,7 +68,7 @@ if target_id is not None:
 
 missing = table[table.missing].region_code.tolist()
 if missing:
-    st.info(t("prefectures.missing", lang, n=len(missing), names=name_list(missing, names, lang)),
+    st.info(t_md("prefectures.missing", lang, n=len(missing), names=name_list(missing, names, lang)),
             icon=":material/info:")
 if measure == "per_capita" and table.missing.all():
     st.warning(t("prefectures.no_population", lang), icon=":material/warning:")

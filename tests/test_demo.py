@@ -100,7 +100,7 @@ def test_generate_frame_is_deterministic_and_importable(template_db, tmp_path, d
                                      "source_url", "note"]
     csv = tmp_path / "demo.csv"
     one.to_csv(csv, index=False)
-    result = import_file(db_path, csv.read_bytes(), csv.name, dataset="bench")
+    result = import_file(db_path, csv.read_bytes(), csv.name, dataset="bench", new_dataset=True)
     assert result.plan.added == len(one)
 
 

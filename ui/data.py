@@ -7,13 +7,18 @@ arguments (ids and codes, never DataFrames). `clear_caches()` after any write.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from monitor import assess, bootstrap, compare, measures, regions, store
 from monitor.config import db_path
-from monitor.db import Reader
+from monitor.db import DatabaseUnreadable, FileIdentity, Reader, file_identity
 from monitor.i18n import pick
+
+from .text import t_md
 
 
 def _reader_is_current(reader: Reader) -> bool:
@@ -38,8 +43,45 @@ def get_reader() -> Reader:
     return _open_reader(str(db_path()))
 
 
+_seen_lock = threading.Lock()
+_seen_identity: dict[str, FileIdentity | None] = {}
+
+
+def notice_replaced_database() -> bool:
+    """Called at the start of every page run: if the database file was replaced since the last run of any
+    session in this process (a CLI import, a fetch, another server's write), drop every cached result.
+
+    One stat() per run. The cached loaders do not reach the reader on a cache hit, so without this a
+    CLI import stayed invisible until the caches expired (issue 16, item 9). The first session to see
+    the new file clears the caches; the others find the identity already recorded."""
+    path = str(db_path())
+    identity = file_identity(Path(path))
+    with _seen_lock:
+        known = path in _seen_identity
+        previous = _seen_identity.get(path)
+        _seen_identity[path] = identity
+    if known and previous != identity:
+        clear_caches()
+        return True
+    return False
+
+
+def require_database(lang: str) -> None:
+    """Stop the page with one clear message when the database file cannot be read (damaged, or from a newer
+    DuckDB), instead of Streamlit's generic error in every element."""
+    try:
+        get_reader()
+    except DatabaseUnreadable as exc:
+        st.error(t_md("import_guard.database_unreadable", lang, path=str(exc.path), detail=exc.detail,
+                      version=exc.version), icon=":material/database_off:")
+        st.stop()
+
+
 def clear_caches() -> None:
     """After an import or any other write: reconnect and drop cached query results."""
+    path = str(db_path())
+    with _seen_lock:  # this process's own write: seen, so the next run does not clear again
+        _seen_identity[path] = file_identity(Path(path))
     _open_reader.clear()
     st.cache_data.clear()
 

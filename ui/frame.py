@@ -8,6 +8,7 @@ import streamlit as st
 from monitor.i18n import t
 
 from . import state
+from .data import notice_replaced_database, require_database
 from .widgets import synthetic_banner
 
 FRAMED_KEY = "_framed_by_app"
@@ -16,7 +17,9 @@ FRAMED_KEY = "_framed_by_app"
 def draw_controls() -> str:
     """The page config and the shared sidebar controls; returns the language."""
     st.set_page_config(page_title="消费流通监测", page_icon=":material/monitoring:", layout="wide")
+    notice_replaced_database()  # a CLI import since the last run: drop the cached results once
     lang = state.language_selector()
+    require_database(lang)  # a damaged or too-new database file: one clear message, then stop
     dataset = state.dataset_selector(lang)
     state.asof_selector(dataset, lang)
     return lang

@@ -11,6 +11,7 @@ from monitor import ledger
 from monitor.i18n import t
 
 from .data import clear_caches, get_reader, load_assessment
+from .text import t_md
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -97,12 +98,12 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
         data = file.getvalue()
         returned = ledger.read_returned(reader, data, file.name)
         if returned.problems:
-            st.error(t("ledger.cli.rejected", lang, file=file.name), icon=":material/block:")
+            st.error(t_md("ledger.cli.rejected", lang, file=file.name), icon=":material/block:")
             st.text(ledger.LedgerRejected(returned.problems).summary(lang))
             continue
         plan = ledger.preview(reader, returned)
         counts = plan["change"].value_counts().to_dict()
-        st.success(t("ledger.page.preview", lang, file=file.name, period=ledger.period_label(returned.period, lang),
+        st.success(t_md("ledger.page.preview", lang, file=file.name, period=ledger.period_label(returned.period, lang),
                      new=counts.get("new", 0), changed=counts.get("changed", 0),
                      unchanged=counts.get("unchanged", 0)), icon=":material/fact_check:")
         ready.append((file.name, data))
@@ -115,6 +116,6 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
             except ledger.LedgerRejected as exc:
                 st.error(exc.summary(lang))
                 continue
-            st.success(t("ledger.cli.imported", lang, file=name, added=result.added, revised=result.revised,
+            st.success(t_md("ledger.cli.imported", lang, file=name, added=result.added, revised=result.revised,
                          unchanged=result.unchanged))
         clear_caches()
