@@ -25,7 +25,7 @@ import pandas as pd
 from . import measures as measures_mod
 from .db import Reader, writer
 from .export import neutralise_text
-from .i18n import t
+from .i18n import pick, t
 
 STATUSES = ("completed", "on_schedule", "behind", "not_started")
 TEXT_LIMIT = 2000
@@ -513,8 +513,7 @@ def ledger_table(reader: Reader, period: str, dataset: str = "official", departm
         code = measures_mod.department_code(reader, department)
         mine = measures_mod.measures_of_department(reader, code or "", roles=("lead", "co"))
         tasks = tasks[tasks["id"].isin(set(mine["id"]))]
-    names = dict(reader.query_rows("SELECT code, short_name_zh FROM departments"))
-    en_names = dict(reader.query_rows("SELECT code, name_en FROM departments"))
+    names = measures_mod.department_names(measures_mod.departments(reader), lang)
     reports = latest_reports(reader, dataset, period)
     due = period_due(period) < today
     rows = []
@@ -523,20 +522,20 @@ def ledger_table(reader: Reader, period: str, dataset: str = "official", departm
         lead = mine[mine["role"] == "lead"]
         co = mine[mine["role"] == "co"]
         status = lead["status"].iloc[0] if len(lead) else ("overdue" if due else "pending")
-        dept_name = (lambda c: names.get(c, c)) if lang == "zh" else (lambda c: en_names.get(c, c))  # noqa: E731
         texts = [r.progress_text for r in lead.itertuples() if isinstance(r.progress_text, str)]
-        texts += [f"{dept_name(r.department_code)}：{r.progress_text}" for r in co.itertuples()
+        texts += [t("ledger.co_report", lang, department=names.get(r.department_code, r.department_code),
+                    text=r.progress_text) for r in co.itertuples()
                   if isinstance(r.progress_text, str)]
         rows.append({
-            "plan_id": task.plan_id, "section": task.section_zh if lang == "zh" else (task.section_en or task.section_zh),
+            "plan_id": task.plan_id, "section": pick(task._asdict(), "section", lang),
             "measure_id": task.id, "number": task.number_label,
-            "title": task.title_zh if lang == "zh" else (task.title_en or task.title_zh),
-            "lead_code": task.lead_code, "lead": dept_name(task.lead_code) if task.lead_code else "",
-            "co": t("ledger.list_sep", lang).join(dept_name(c) for c in task.co_codes),
+            "title": pick(task._asdict(), "title", lang),
+            "lead_code": task.lead_code, "lead": names.get(task.lead_code, task.lead_code) if task.lead_code else "",
+            "co": t("ledger.list_sep", lang).join(names.get(c, c) for c in task.co_codes),
             "targets": _targets_progress(task.target_ids, target_status or {}, lang),
             "progress": "\n".join(texts), "status": status,
             "status_label": t(f"ledger.status.{status}", lang),
-            "reported_by": t("ledger.list_sep", lang).join(dept_name(c) for c in mine["department_code"]),
+            "reported_by": t("ledger.list_sep", lang).join(names.get(c, c) for c in mine["department_code"]),
         })
     return pd.DataFrame(rows)
 
@@ -562,7 +561,7 @@ def _targets_progress(target_ids: list[str], target_status: dict[str, dict], lan
         row = target_status.get(target_id)
         if not row or row.get("status") == "not_scored":
             continue
-        name = row.get("target_name_zh") if lang == "zh" else row.get("target_name_en")
+        name = pick(row, "target_name", lang)
         done = "" if is_missing(row.get("completion")) else t("ledger.completion", lang,
                                                                rate=fmt_rate(row.get("completion"), lang))
         parts.append(t("ledger.target_progress", lang, name=name, status=target_status_label(row["status"], lang),

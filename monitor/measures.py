@@ -162,3 +162,11 @@ def summary_line(summary: DepartmentSummary, lang: str = "zh") -> str:
                  for s in STATUS_ORDER if summary.status_counts.get(s)]
         text += t("tasks.status_lead_in", lang) + t("tasks.list_separator", lang).join(parts)
     return text
+
+
+_NAME_COLUMN = {"zh": "short_name_zh", "en": "name_en"}
+
+
+def department_names(frame: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """Department code → the name a page shows: the short Chinese name (商务厅) or the English one."""
+    return dict(zip(frame["code"], frame[_NAME_COLUMN[normalise_language(lang)]]))

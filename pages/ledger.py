@@ -3,7 +3,7 @@ history; templates and the compiled ledger to download; returned templates uploa
 
 import streamlit as st
 
-from monitor import ledger
+from monitor import ledger, measures
 from monitor.i18n import t
 from ui import auth
 from ui.data import get_reader, load_departments
@@ -20,7 +20,7 @@ st.title(t("nav.ledger", lang))
 st.caption(t("ledger.page.intro", lang))
 
 departments = load_departments()
-dept_names = dict(zip(departments.code, departments.short_name_zh if lang == "zh" else departments.name_en))
+dept_names = measures.department_names(departments, lang)
 left, middle, right = st.columns(3)
 with left:
     period = url_widget(st.selectbox, t("ledger.page.period", lang), period_options(view.dataset), "quarter",

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from monitor import regions, tables
+from monitor import measures, regions, tables
 from monitor.assess.progress import progress_line
 from monitor.formatting import fmt_period, fmt_rate, fmt_target, fmt_value, is_missing
 from monitor.i18n import pick, t
@@ -129,7 +129,7 @@ def render_cards(rows: pd.DataFrame) -> None:
 
 def render_plan(plan, scored: pd.DataFrame, tasks: pd.DataFrame, names: dict[str, str]) -> None:
     """A plan's targets under its 发展目标, then section by section and measure by measure, with the lead."""
-    st.subheader(pick(plan, "plan_title", lang))
+    st.subheader(md(pick(plan, "plan_title", lang)))
     rows = scored[scored.plan == plan.plan]
     goals = rows[rows.measure_id.isna()]
     if len(goals):
@@ -155,7 +155,7 @@ st.caption(t("overview.subtitle", lang))
 
 region = choose_region()
 departments = load_departments()
-dept_names = dict(zip(departments.code, departments.short_name_zh if lang == "zh" else departments.name_en))
+dept_names = measures.department_names(departments, lang)
 dept = url_widget(st.selectbox, t("overview.department", lang), ["all", *departments.code], "dept", "all",
                   format_func=lambda c: t("overview.all_departments", lang) if c == "all" else dept_names.get(c, c),
                   help=t("overview.department_help", lang))

@@ -78,7 +78,9 @@ def test_overview_lists_every_target_with_a_status(app, template_db):
         targets = store.targets(reader)
     table = at.dataframe[0].value
     numeric = targets[targets.target_type != "no_numeric_target"]
-    assert set(table["target_id"]) == set(numeric.id)
+    # issue 11: codes come after names, under a localized header
+    assert table.columns[0] == t("table.target", "zh") and table.columns[-1] == t("table.target_id", "zh")
+    assert set(table[t("table.target_id", "zh")]) == set(numeric.id)
     labels = {t(f"status.{s}", "zh") for s in STATUS_KEYS}
     assert set(table[t("table.status", "zh")]) <= labels
     assert set(badges(at)) & labels

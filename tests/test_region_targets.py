@@ -8,6 +8,7 @@ from monitor import assess, bootstrap, store
 from monitor.cli import main
 from monitor.config import PLANS_DIR
 from monitor.db import Reader
+from monitor.i18n import t
 from monitor.registry import RegistryError, add_plan
 from tests.conftest import PROJECT_ROOT
 
@@ -75,11 +76,12 @@ def test_overview_shows_a_city_target_when_the_city_is_selected(plans, tmp_path,
 
     at = AppTest.from_file(app, default_timeout=60)
     at.run()
-    assert "changsha_retail_growth_example" not in set(at.dataframe[0].value.target_id)
+    ids_column = t("table.target_id", "zh")
+    assert "changsha_retail_growth_example" not in set(at.dataframe[0].value[ids_column])
 
     at = AppTest.from_file(app, default_timeout=60)
     at.query_params["region"] = "430100"
     at.run()
     assert not at.exception
-    ids = set(at.dataframe[0].value.target_id)
+    ids = set(at.dataframe[0].value[ids_column])
     assert "changsha_retail_growth_example" in ids and "retail_growth_2021_2023" in ids

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import ledger
-from monitor.i18n import t
+from monitor.i18n import pick, t
 
 from .data import clear_caches, get_reader, load_assessment
 from .text import t_md
@@ -29,7 +29,7 @@ def load_overdue(period: str, dataset: str) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def load_history(measure_id: str, dataset: str) -> pd.DataFrame:
     return get_reader().query_df(
-        "SELECT r.period, d.short_name_zh AS department_zh, d.name_en AS department_en, r.role, r.status,"
+        "SELECT r.period, d.short_name_zh AS department_name_zh, d.name_en AS department_name_en, r.role, r.status,"
         " r.progress_text, r.value, r.evidence_url, r.reporter, r.report_date, r.vintage, r.is_latest"
         " FROM progress_reports r LEFT JOIN departments d ON d.code = r.department_code"
         " WHERE r.measure_id = ? AND r.dataset = ? ORDER BY r.period DESC, r.role, r.vintage DESC",
@@ -77,7 +77,7 @@ def table_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def history_frame(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("ledger.page.period", lang): [ledger.period_label(p, lang) for p in history["period"]],
-        t("ledger.page.department", lang): history["department_zh" if lang == "zh" else "department_en"],
+        t("ledger.page.department", lang): [pick(r, "department_name", lang) for r in history.to_dict("records")],
         t("ledger.page.role", lang): [t(f"ledger.page.role_{r}", lang) for r in history["role"]],
         t("ledger.column.status", lang): [ledger.status_label(s, lang) for s in history["status"]],
         t("ledger.column.progress", lang): history["progress_text"].fillna(""),
