@@ -9,7 +9,7 @@
 # Defaults fit Debian 12 (bookworm): Python 3.11, glibc 2.36, x86_64. The wheels are chosen for the target
 # with `pip download --only-binary=:all: --platform … --python-version …`, so the build machine's own Python
 # does not matter; the .deb files come from this machine's apt sources, so build on the target's Debian
-# release. pip's download cache is reused between builds.
+# release. Downloaded wheels are cached between builds ($BUNDLE_WHEEL_CACHE, default ~/.cache/xiaofei-monitor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -50,7 +50,6 @@ stage="$(mktemp -d "${TMPDIR:-/tmp}/xiaofei-bundle.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 dest="$stage/$name"
 mkdir -p "$dest"
-chmod 755 "$stage"  # apt-get download hands the files to its unprivileged user _apt
 
 # 1. The project: every file git knows (tracked, or new and not ignored), without tests and benchmarks.
 echo "[1/4] project files"
@@ -74,9 +73,14 @@ for ((y = minor; y >= 17; y--)); do platforms+=(--platform "manylinux_2_${y}_${a
 platforms+=(--platform "manylinux2014_${arch}" --platform "linux_${arch}")
 [ "$arch" = x86_64 ] && platforms+=(--platform manylinux2010_x86_64 --platform manylinux1_x86_64)
 abi="cp${py_version/./}"
-"$python" -m pip download --disable-pip-version-check -q \
-  --only-binary=:all: --implementation cp --python-version "$py_version" --abi "$abi" --abi abi3 --abi none \
-  "${platforms[@]}" -r requirements.txt -d "$dest/wheelhouse"
+pip_target=(--disable-pip-version-check -q --only-binary=:all: --implementation cp --python-version "$py_version"
+            --abi "$abi" --abi abi3 --abi none "${platforms[@]}" -r requirements.txt)
+# Wheels are kept between builds in a cache of our own (pip's HTTP cache is not kept by every mirror): first
+# fetch what the cache lacks, then take exactly the resolved set from the cache alone.
+wheel_cache="${BUNDLE_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xiaofei-monitor/wheels}"
+mkdir -p "$wheel_cache"
+"$python" -m pip download "${pip_target[@]}" -d "$wheel_cache"
+"$python" -m pip download "${pip_target[@]}" --no-index --find-links "$wheel_cache" -d "$dest/wheelhouse"
 
 # 3. The Debian packages.
 mkdir -p "$dest/debs/venv"
@@ -87,7 +91,7 @@ if [ "$with_debs" = 1 ]; then
     exit 1
   fi
   download() {  # apt-get download writes into the current directory
-    (cd "$1" && shift && apt-get download -q "$@" >/dev/null)
+    (cd "$1" && shift && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null)
   }
   if ! download "$dest/debs" "${runtime_debs[@]}" 2>/dev/null; then
     echo "  apt lists look stale; running apt-get update" >&2

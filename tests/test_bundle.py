@@ -20,6 +20,7 @@ import sys
 import tarfile
 import time
 import tomllib
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -214,3 +215,52 @@ def test_the_dockerfile_installs_through_install_sh_as_a_non_root_user_with_a_he
     assert re.search(r"^USER (?!root|0\b)\S+", dockerfile, re.M)
     assert re.search(r"^HEALTHCHECK .*/_stcore/health", dockerfile, re.M)
     assert re.search(r"^VOLUME .*/var/lib/xiaofei-monitor", dockerfile, re.M)
+
+
+def test_the_shipped_nginx_keeps_each_browser_on_one_worker_and_spreads_new_browsers(tmp_path):
+    """Two stand-in workers that answer with their own port, behind nginx with the shipped maps, upstream and
+    locations: a browser's cookie pins it to one worker; browsers without one are spread over both."""
+    import http.server
+    import threading
+
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed here (bench/run.py --workers installs it)")
+    from bench.nginx import nginx_proxy
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = str(self.server.server_address[1]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer) for _ in range(2)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    ports = [s.server_address[1] for s in servers]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with nginx_proxy(PROJECT_ROOT, ports, free_ports(1), tmp_path) as url:
+            first_workers, cookies = [], []
+            for _ in range(40):  # new browsers: no cookie yet
+                with opener.open(url + "/") as resp:
+                    first_workers.append(int(resp.read()))
+                    cookies.append(resp.headers["Set-Cookie"].split(";")[0])
+            assert set(first_workers) == set(ports)  # 40 new browsers on one worker: (1/2)^39
+            for cookie, worker in list(zip(cookies, first_workers))[:10]:
+                for path in ("/", "/_stcore/health", "/_stcore/upload_file/x"):
+                    request = urllib.request.Request(url + path, headers={"Cookie": cookie})
+                    with opener.open(request) as resp:
+                        assert int(resp.read()) == worker and resp.headers["Set-Cookie"] is None
+            request = urllib.request.Request(url + "/_stcore/metrics")
+            with pytest.raises(urllib.error.HTTPError) as hidden:
+                opener.open(request)
+            assert hidden.value.code == 404
+    finally:
+        for server in servers:
+            server.shutdown()
