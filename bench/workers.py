@@ -4,8 +4,9 @@ For each N: N `streamlit run app.py` processes on the scale's database (all read
 with the shipped configuration (bench/nginx.py: cookie-sticky upstream, websocket upgrade), every worker warmed by
 one tour of every page, then n concurrent websocket sessions through nginx — the same clients and the same visits
 as `load_ws:<n>` — timed until the first status label arrives. Each client has no cookie, so nginx spreads them
-over the workers as it spreads new browsers. The baseline, measured in the same run: the same n sessions sent
-straight to one process, without nginx.
+over the workers as it spreads new browsers. The baseline: the same n sessions sent straight to one of those
+processes, without nginx, measured just before — so each row's two numbers share the machine's load of the moment
+(on a shared machine that load drifts more than the figures differ).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ def fig_workers(data, sessions, workers=WORKERS, tmp: Path | None = None) -> lis
     from bench.nginx import nginx_proxy
 
     records = []
-    direct: dict[int, tuple[list[float], list[str]]] = {}
     tmp = tmp or (r.WORK / "tmp" / "nginx")
     for w in workers:
         with contextlib.ExitStack() as stack:
@@ -32,10 +32,8 @@ def fig_workers(data, sessions, workers=WORKERS, tmp: Path | None = None) -> lis
                 asyncio.run(r._ws_sessions(url, r.app_visits(True), 1))
             proxy = stack.enter_context(nginx_proxy(r.ROOT, ports, r.free_port(), tmp / f"w{w}"))
             for n in sessions:
-                if n not in direct:  # the baseline: one process, no proxy, measured beside the first N
-                    direct[n] = asyncio.run(r._ws_sessions(servers[0][0], r.app_visits(False), n))
+                b_times, b_errors = asyncio.run(r._ws_sessions(servers[0][0], r.app_visits(False), n))
                 times, errors = asyncio.run(r._ws_sessions(proxy, r.app_visits(False), n))
-                b_times, b_errors = direct[n]
                 rss = sum(r.peak_rss_mb(pid) for _url, pid in servers)
                 p95 = float(r.np.percentile(times, 95)) if times else None
                 r.log(f"[{data.name}] load_nginx:{w}w:{n}: median {r.median(times) if times else float('nan'):.2f} s, "
