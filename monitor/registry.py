@@ -16,11 +16,11 @@ import duckdb
 import pandas as pd
 
 from .config import DATA_DIR, PROVINCE_CODE, plans_dir as configured_plans_dir
+from .target_kinds import TARGET_TYPES
 
 REGION_FILES_GLOB = "regions*.csv"
 INDICATORS_FILE = "indicators.toml"
 
-TARGET_TYPES = ("level_by_date", "average_growth", "pp_change", "cumulative_flow", "stock_threshold", "no_numeric_target")
 COMPARATORS = (">", ">=", "<", "<=")
 
 
