@@ -196,16 +196,25 @@ def test_nginx_accepts_uploads_as_large_as_the_app_does_and_hides_the_metrics():
     assert "proxy_set_header Upgrade $http_upgrade;" in locations
 
 
-def test_the_nginx_configuration_passes_nginx_t(tmp_path):
+def test_the_nginx_configurations_pass_nginx_t(tmp_path):
+    """The site file for a host (with its HTTPS server, on a self-signed certificate) and compose's site file."""
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if nginx is None:
         pytest.skip("nginx is not installed here (bench/run.py --workers installs it)")
     from bench.nginx import render_site
 
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(render_site(PROJECT_ROOT, [8501, 8502], listen=8630, tmp=tmp_path, full=True), encoding="utf-8")
-    done = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    host = render_site(PROJECT_ROOT, [8501, 8502], listen=free_ports(2), tmp=tmp_path, full=True)
+    assert "ssl_certificate" in host and "return 301 https://" in host
+    compose_site = (PROJECT_ROOT / "deploy/compose/nginx-site.conf").read_text(encoding="utf-8")
+    compose_site = compose_site.replace("server app:", "server 127.0.0.1:").replace("listen 80;", "listen 127.0.0.1:80;")
+    compose = render_site(PROJECT_ROOT, [8501], listen=1, tmp=tmp_path).split("http {")[0] + "http {\n" + \
+        compose_site.replace("/opt/xiaofei-monitor", str(PROJECT_ROOT)) + "\n}\n"
+    for name, text in (("host.conf", host), ("compose.conf", compose)):
+        conf = tmp_path / name
+        conf.write_text(text, encoding="utf-8")
+        done = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log")],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"{name}: {done.stderr}"
 
 
 def test_the_dockerfile_installs_through_install_sh_as_a_non_root_user_with_a_health_check():
