@@ -8,10 +8,10 @@
 #   tar xzf xiaofei-monitor-<version>.tar.gz && cd xiaofei-monitor-<version> && sudo ./install.sh
 # Then start the app with ./serve.sh (see docs/deploy.zh-CN.md).
 # Environment: PYTHON (default python3), VENV (default .venv), MONITOR_DB (default: monitor.env's, else
-# data/monitor.duckdb), SKIP_DEBS=1 to leave Debian packages alone (e.g. no root; the font then has to be
+# data/monitor.duckdb; written into a new monitor.env), SKIP_DEBS=1 to leave Debian packages alone (e.g. no root; the font then has to be
 # installed another way).
 set -euo pipefail
-cd "$(dirname "$0")"
+cd -P "$(dirname "$0")"
 here="$(pwd)"
 python="${PYTHON:-python3}"
 venv="${VENV:-.venv}"
@@ -69,6 +69,8 @@ if [ ! -f monitor.env ]; then
   cp deploy/monitor.env.example monitor.env
   echo "STREAMLIT_SERVER_COOKIE_SECRET=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(32))')" \
     >> monitor.env
+  # A database location given for the installation is remembered for serve.sh and the systemd units.
+  [ -n "${MONITOR_DB:-}" ] && echo "MONITOR_DB=$MONITOR_DB" >> monitor.env
   chmod 600 monitor.env
   say "  monitor.env created from deploy/monitor.env.example / 已生成 monitor.env"
 fi
