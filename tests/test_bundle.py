@@ -141,17 +141,22 @@ def test_the_bundle_installs_with_pip_cut_off_from_every_index_and_serves_the_ov
            if not k.startswith(("PIP_", "MONITOR_", "STREAMLIT_")) and k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env.update(OFFLINE, PYTHON=base_python())
 
-    done = subprocess.run(["./install.sh"], cwd=site, env=env, capture_output=True, text=True, timeout=1800)
+    # The database outside the installation directory, as the deployment guide recommends.
+    db = tmp_path / "state" / "monitor.duckdb"
+    done = subprocess.run(["./install.sh"], cwd=site, env={**env, "MONITOR_DB": str(db)}, capture_output=True,
+                          text=True, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Downloading" not in done.stdout + done.stderr
-    assert (site / ".venv/bin/streamlit").exists() and (site / "data/monitor.duckdb").exists()
+    assert (site / ".venv/bin/streamlit").exists() and db.exists() and not (site / "data/monitor.duckdb").exists()
     settings = (site / "monitor.env").read_text(encoding="utf-8")
     assert re.search(r"^STREAMLIT_SERVER_COOKIE_SECRET=[0-9a-f]{64}$", settings, re.M)
+    assert f"\nMONITOR_DB={db}\n" in settings
 
-    # Installing again is the upgrade path: the database is backed up before the migrations run.
+    # Installing again (the upgrade path), with the location now read from monitor.env: the database is
+    # backed up beside itself before the migrations run.
     done = subprocess.run(["./install.sh"], cwd=site, env=env, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert len(list((site / "data/backups").glob("monitor-*.duckdb"))) == 1
+    assert len(list((db.parent / "backups").glob("monitor-*.duckdb"))) == 1
     assert "up to date" in done.stdout
 
     port = free_ports(2)
