@@ -30,7 +30,10 @@ if ! [[ "$workers" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-if [ -f monitor.env ]; then
+if [ -f monitor.env ] && [ ! -r monitor.env ]; then
+  echo "warning: monitor.env is not readable by $(id -un); its settings are not used" \
+       "/ 警告：当前用户无权读取 monitor.env，其中的配置未生效" >&2
+elif [ -f monitor.env ]; then
   while IFS= read -r line || [ -n "$line" ]; do
     case "$line" in ''|'#'*) continue ;; esac
     key="${line%%=*}"; value="${line#*=}"
