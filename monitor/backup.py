@@ -127,11 +127,16 @@ def default_backup_name(db_file: Path) -> str:
 def backup(db_file: str | os.PathLike, out: str | os.PathLike, *, overwrite: bool = False) -> DatabaseSummary:
     """Copy the live database to `out` (a file, or a directory to put a dated file in) under the writer's lock.
 
+    A path ending in "/" is a directory, created if it does not exist yet.
+
     The copy is written to a temporary name beside `out`, fsynced, checked and then renamed, so `out`
     never holds half a backup. Returns the summary of the backup.
     """
     db_file = Path(db_file).resolve()
+    as_directory = str(out).endswith(("/", os.sep))  # `backup backups/`: a directory, made if missing
     out = Path(out).expanduser()
+    if as_directory:
+        out.mkdir(parents=True, exist_ok=True)
     if out.is_dir():
         out = out / default_backup_name(db_file)
     out = out.resolve()

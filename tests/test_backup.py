@@ -68,9 +68,8 @@ def test_backup_then_restore_gives_back_the_exact_export_after_a_later_import(db
 
 
 def test_backup_into_a_directory_names_the_file_by_time_and_refuses_to_overwrite(db_path, tmp_path):
-    target_dir = tmp_path / "backups"
-    target_dir.mkdir()
-    assert cli.main(["backup", str(target_dir), "--db", str(db_path)]) == 0
+    target_dir = tmp_path / "backups"  # not there yet: a trailing slash says it is a directory
+    assert cli.main(["backup", str(target_dir) + "/", "--db", str(db_path)]) == 0
     (made,) = target_dir.glob("monitor-*.duckdb")
     assert export_digest(made) == export_digest(db_path)
     assert cli.main(["backup", str(made), "--db", str(db_path)]) == 2  # exists
