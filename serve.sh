@@ -30,16 +30,9 @@ if ! [[ "$workers" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-if [ -f monitor.env ] && [ ! -r monitor.env ]; then
-  echo "warning: monitor.env is not readable by $(id -un); its settings are not used" \
-       "/ 警告：当前用户无权读取 monitor.env，其中的配置未生效" >&2
-elif [ -f monitor.env ]; then
-  while IFS= read -r line || [ -n "$line" ]; do
-    case "$line" in ''|'#'*) continue ;; esac
-    key="${line%%=*}"; value="${line#*=}"
-    [ -z "${!key+x}" ] && export "$key=$value"
-  done < monitor.env
-fi
+# shellcheck source=deploy/load-env.sh
+. deploy/load-env.sh
+load_monitor_env monitor.env
 port="${port_arg:-${PORT:-8501}}"
 # Behind a proxy the workers listen on loopback only; a single process serves everyone directly.
 [ -z "$address" ] && [ "$workers" -gt 1 ] && address=127.0.0.1

@@ -74,12 +74,10 @@ if [ ! -f monitor.env ]; then
   chmod 600 monitor.env
   say "  monitor.env created from deploy/monitor.env.example / 已生成 monitor.env"
 fi
-# Settings from monitor.env, unless already set in the environment (serve.sh reads them the same way).
-while IFS= read -r line || [ -n "$line" ]; do
-  case "$line" in ''|'#'*) continue ;; esac
-  key="${line%%=*}"; value="${line#*=}"
-  [ -z "${!key+x}" ] && export "$key=$value"
-done < monitor.env
+# Settings from monitor.env, unless already set in the environment (serve.sh and monitor.sh read them the same way).
+# shellcheck source=deploy/load-env.sh
+. deploy/load-env.sh
+load_monitor_env monitor.env
 db="$("$venv/bin/python" -c 'from monitor.config import db_path; print(db_path())')"
 if [ -f "$db" ]; then
   # An upgrade: keep the database as it was before the new version's migrations run.

@@ -51,11 +51,12 @@ trap 'rm -rf "$stage"' EXIT
 dest="$stage/$name"
 mkdir -p "$dest"
 
-# 1. The project: every file git knows (tracked, or new and not ignored), without tests and benchmarks.
+# 1. The project: every file git knows (tracked, or new and not ignored), without tests, benchmarks and a local
+#    monitor.env (it holds secrets).
 echo "[1/4] project files"
 if git rev-parse --git-dir >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard \
-    | grep -z -v -E '^(tests|bench|\.ci)/' \
+    | grep -z -v -E '^(tests|bench|\.ci|dist)/|^monitor\.env$' \
     | while IFS= read -r -d '' f; do [ -e "$f" ] && [ ! -L "$f" ] && printf '%s\0' "$f"; done \
     | tar -c --null -T - | tar -x -C "$dest"
 else

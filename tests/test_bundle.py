@@ -118,10 +118,11 @@ def test_the_bundle_holds_the_project_a_wheel_per_pin_the_font_package_and_insta
         names = tar.getnames()
     top = names[0].split("/")[0]
     files = {name[len(top) + 1:] for name in names if "/" in name}
-    assert {"install.sh", "serve.sh", "app.py", "requirements.txt", "monitor/db.py", "monitor/backup.py",
+    assert {"install.sh", "serve.sh", "monitor.sh", "deploy/load-env.sh", "app.py", "requirements.txt", "monitor/db.py", "monitor/backup.py",
             ".streamlit/config.toml", "data/official/hunan_official.csv", "BUNDLE.txt",
             "deploy/nginx/xiaofei-monitor.conf", "docs/deploy.zh-CN.md", "Dockerfile"} <= files
     assert not any(f.startswith(("tests/", "bench/", ".venv", ".git/")) or f.endswith(".duckdb") for f in files)
+    assert "monitor.env" not in files  # a developer's local settings (secrets) never travel
     wheels = [Path(f).name for f in files if f.startswith("wheelhouse/") and f.endswith(".whl")]
     for name, version in pinned_requirements().items():
         assert any(w.lower().startswith(f"{name}-{version}-") for w in wheels), f"no wheel for {name}=={version}"
@@ -158,6 +159,11 @@ def test_the_bundle_installs_with_pip_cut_off_from_every_index_and_serves_the_ov
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert len(list((db.parent / "backups").glob("monitor-*.duckdb"))) == 1
     assert "up to date" in done.stdout
+    # monitor.sh: the command line with monitor.env's settings (the database is not in the default place).
+    done = subprocess.run(["./monitor.sh", "backup", str(tmp_path / "manual") + "/"], cwd=site, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "manual").glob("monitor-*.duckdb"))) == 1
 
     port = free_ports(2)
     proc = subprocess.Popen(["./serve.sh", "--workers", "2", "--port", str(port)], cwd=site, env=env,
