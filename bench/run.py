@@ -934,6 +934,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", default=",".join(map(str, LOAD_SESSIONS)), help="load test session counts")
     parser.add_argument("--workers", default="1,2,4",
                         help="worker-process counts behind nginx for the workers figure (default 1,2,4)")
+    parser.add_argument("--workers-scales", default="S1",
+                        help="scales the workers figure runs at (default S1: page time is flat in rows, and each "
+                             "scale costs ~7 minutes)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the datasets even if they are current")
     parser.add_argument("--work", type=Path, default=WORK, help="where datasets are built (default bench/work)")
     parser.add_argument("--out", type=Path, help="write results.json (and no README) here; default: bench/ for a "
@@ -981,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = args.browser if args.browser is not None else not args.quick
             records += fig_memory_and_load(data, "memory" in figures, "load" in figures, browser, sessions)
             log(f"[{name}] memory/load done ({time.perf_counter() - t:.0f} s)")
-        if "workers" in figures:
+        if "workers" in figures and name in args.workers_scales.split(","):
             from bench.workers import fig_workers
 
             records += fig_workers(data, sessions, tuple(int(w) for w in args.workers.split(",")), tmp / "nginx")
