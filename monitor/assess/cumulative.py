@@ -130,7 +130,6 @@ def _reasons(res: pd.DataFrame, plan: pd.DataFrame, context: pd.DataFrame, is_st
     missing = missing_years(res, plan, used, counts)
     has_missing = np.array([m is not None for m in missing], dtype=bool)
     add_reason(res, has_missing & ~nothing, "missing_full_years", years=missing, indicator=indicator)
-    add_reason(res, yard & is_stock, "designations_not_apportioned")
     add_reason(res, yard & ~is_stock & np.isnan(res["target_level"].to_numpy()), "no_flow_yardstick",
                base_year=year_text(t0))
     blank = has_reason(res)

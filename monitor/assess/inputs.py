@@ -21,6 +21,22 @@ def as_float(s) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
 
 
+def _scalable(targets: pd.DataFrame, indicators: pd.DataFrame) -> np.ndarray:
+    """Which provincial targets may be a region's yardstick (docs/method.md §10). Not: a kind that cannot be scaled
+    (a share, an annual floor), a total of designations counted from zero (D on a stock), or a total on an indicator
+    the registry marks ``regional_yardstick = false`` (a province-wide trade total; its growth rate still compares). Those are not a region's status at
+    all: they are left out of its assessment rather than shown as passed or failed."""
+    ind = indicators.set_index("id") if "id" in indicators.columns else indicators
+    kind = targets["indicator_id"].map(ind["kind"]) if "kind" in ind.columns else pd.Series("flow", index=targets.index)
+    allowed = (targets["indicator_id"].map(ind["regional_yardstick"]).fillna(True).astype(bool)
+               if "regional_yardstick" in ind.columns else pd.Series(True, index=targets.index))
+    by_kind = ~targets["type_code"].isin(codes_where(yardstick="none"))
+    # rates and changes in points compare as they are; only a scaled total needs the indicator's consent
+    scaled_total = ~targets["type_code"].isin(codes_where(yardstick="same_value"))
+    designations = targets["type_code"].isin(codes_where(yardstick="flow_ratio")) & kind.ne("flow")
+    return (by_kind & (allowed | ~scaled_total) & ~designations).to_numpy(dtype=bool)
+
+
 def make_pairs(targets: pd.DataFrame, regions: list[str] | None, indicators: pd.DataFrame,
            region_table: pd.DataFrame) -> pd.DataFrame:
     t = targets.reset_index(drop=True).copy()
@@ -41,10 +57,7 @@ def make_pairs(targets: pd.DataFrame, regions: list[str] | None, indicators: pd.
         pairs = t.assign(region=t["region_code"])
     else:
         wanted = pd.DataFrame({"region": list(dict.fromkeys(regions)), "_rorder": range(len(set(regions)))})
-        # a provincial target is a yardstick for every region asked for, unless its kind cannot be scaled
-        # to a region (a share, an annual floor of province-wide projects): then it is not the region's at all
-        scalable = ~t["type_code"].isin(codes_where(yardstick="none"))
-        provincial = numeric & scalable & (t["region_code"] == PROVINCE_CODE)
+        provincial = numeric & _scalable(t, indicators) & (t["region_code"] == PROVINCE_CODE)
         cross = t[provincial].merge(wanted, how="cross")
         own = t[~provincial & t["region_code"].isin(wanted["region"])]
         own = own.assign(region=own["region_code"]).merge(wanted, on="region", how="left")
