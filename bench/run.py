@@ -94,7 +94,7 @@ PAGES = {  # url path: (script, query parameters besides dataset)
     "data": ("pages/data.py", {}),
     "method": ("pages/method.py", {}),
 }
-FIGURES = ("bulk_load", "assess", "queries", "pages", "report", "memory", "load")
+FIGURES = ("bulk_load", "assess", "queries", "pages", "report", "memory", "load", "workers")
 NAIVE_FULL_ROWS = 5_000     # the naive loader inserts ~1,000 rows a second: larger files are sampled
 NAIVE_SAMPLE_ROWS = 5_000
 LOOP_SAMPLE_PAIRS = 300
@@ -967,6 +967,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="also run the load test in headless Chromium (default: yes, except with --quick)")
     parser.add_argument("--sessions", default=",".join(map(str, LOAD_SESSIONS)), help="load test session counts")
+    parser.add_argument("--workers", default="1,2,4",
+                        help="worker-process counts behind nginx for the workers figure (default 1,2,4)")
+    parser.add_argument("--workers-scales", default="S1",
+                        help="scales the workers figure runs at (default S1: page time is flat in rows, and each "
+                             "scale costs ~7 minutes)")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the datasets even if they are current")
     parser.add_argument("--work", type=Path, default=WORK, help="where datasets are built (default bench/work)")
     parser.add_argument("--out", type=Path, help="write results.json (and no README) here; default: bench/ for a "
@@ -981,7 +986,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = args.repeat or (3 if args.quick else 5)
     figures = args.figures.split(",") if args.figures else list(FIGURES)
     if args.no_load:
-        figures = [f for f in figures if f != "load"]
+        figures = [f for f in figures if f not in ("load", "workers")]
     pages = args.pages.split(",") if args.pages else list(PAGES)
     sessions = tuple(int(n) for n in args.sessions.split(","))
     # Only a run of every scale replaces the documented results (bench/results.json and the README's
@@ -1017,6 +1022,11 @@ def main(argv: list[str] | None = None) -> int:
             browser = args.browser if args.browser is not None else not args.quick
             records += fig_memory_and_load(data, "memory" in figures, "load" in figures, browser, sessions)
             log(f"[{name}] memory/load done ({time.perf_counter() - t:.0f} s)")
+        if "workers" in figures and name in args.workers_scales.split(","):
+            from bench.workers import fig_workers
+
+            records += fig_workers(data, sessions, tuple(int(w) for w in args.workers.split(",")), tmp / "nginx")
+            log(f"[{name}] workers behind nginx done ({time.perf_counter() - t:.0f} s)")
 
     out = [r.as_dict() for r in records]
     add_exponents(out)

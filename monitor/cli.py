@@ -139,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     ledger_cli.add_parser(sub, _db_arg)
+
+    p = sub.add_parser("backup", help="copy the database to OUT under the writer's lock (备份)")
+    _db_arg(p)
+    p.add_argument("out", help="backup file, or a directory to put <name>-YYYYMMDD-HHMMSS.duckdb in")
+    p.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup, through the writer (恢复)")
+    _db_arg(p)
+    p.add_argument("file", help="a backup made by `backup` (checked first: a file that is not a database of "
+                                "this app is refused)")
+    p.add_argument("--no-keep", action="store_true",
+                   help="do not keep the replaced database as <db>.before-restore-<time>")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -375,6 +389,28 @@ def cmd_demo(args) -> int:
     except demo.DemoError as exc:
         raise CliError(str(exc)) from exc
     print("\n".join(report.lines()))
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from .backup import BackupError, backup
+
+    try:
+        summary = backup(db_path(args.db), args.out, overwrite=args.force)
+    except BackupError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"backup written / 备份完成: {summary.line()}")
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from .backup import BackupError, restore
+
+    try:
+        result = restore(db_path(args.db), args.file, keep_previous=not args.no_keep)
+    except BackupError as exc:
+        raise CliError(str(exc)) from exc
+    print("\n".join(result.lines()))
     return EXIT_OK
 
 
