@@ -40,8 +40,7 @@ STATUS_GROUP_ORDER = ("missed", "reversing", "lagging", "accelerate", "on_track"
 COUNTED_STATUSES = ("achieved", "on_track", "accelerate", "lagging", "reversing", "missed", "na")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMPARISON_MEASURE = "growth"
-LEDGER_TABLES = ("task_ledger", "ledger")
-LEDGER_BEHIND = ("behind", "lagging", "not_reported", "滞后", "未报送")
+LEDGER_BEHIND = ("behind", "overdue")  # the ledger statuses the report names task by task
 
 # Page geometry after GB/T 9704-2012, in millimetres.
 PAGE_MM = (210, 297)
@@ -364,26 +363,34 @@ def _prefecture_section(reader, options: ReportOptions, indicator_id: str, targe
     return {"sentences": sentences, "headers": headers, "rows": rows}, used
 
 
-def _ledger_section(reader, lang: str) -> list[str] | None:
-    """重点任务推进 from the task ledger, when the store has one: counts by status and the tasks behind or not
-    reported (each task's latest entry). None without a ledger table."""
-    name = next((n for n in LEDGER_TABLES if _table_exists(reader, n)), None)
-    if name is None:
+def _ledger_section(reader, options, lang: str) -> list[str] | None:
+    """重点任务推进 from the task ledger (monitor/ledger.py): for the latest quarter with reports up to the as-of
+    period, how many tasks in each status, and the tasks behind schedule or not reported. None when the dataset
+    has no reports at all (the section is left out)."""
+    from . import ledger
+
+    periods = [r[0] for r in reader.query_rows(
+        "SELECT DISTINCT period FROM progress_reports WHERE dataset = ? AND period LIKE '%-Q%' ORDER BY 1",
+        [options.dataset])]
+    if not periods:
         return None
-    ledger = reader.query_df(f'SELECT * FROM "{name}"')  # a name from LEDGER_TABLES, never user input
-    if ledger.empty or "status" not in ledger.columns:
-        return []
-    task = next((c for c in ("measure_id", "task_id", "measure") if c in ledger.columns), None)
-    if task is not None and "period" in ledger.columns:
-        ledger = ledger.sort_values("period").groupby(task, sort=False).tail(1)
+    if options.as_of:
+        year, month = int(options.as_of[:4]), int(options.as_of[5:7]) if len(options.as_of) > 4 else 12
+        cutoff = f"{year}-Q{(month - 1) // 3 + 1}"
+        periods = [p for p in periods if p <= cutoff] or periods[:1]
+    period = periods[-1]
+    table = ledger.ledger_table(reader, period, options.dataset, lang=lang)
     sep = t("report.list_sep", lang)
-    counts = ledger.status.fillna("not_reported").value_counts()
-    lines = [t("report.ledger_counts", lang, n=len(ledger),
-               counts=sep.join(t("report.overall_count_item", lang, status=s, n=int(n)) for s, n in counts.items()))]
-    behind = ledger[ledger.status.isna() | ledger.status.isin(LEDGER_BEHIND)]
-    if len(behind) and task is not None:
-        lines.append(t("report.ledger_behind", lang, items=sep.join(str(x) for x in behind[task])))
-    elif not len(behind):
+    counts = table.status_label.value_counts()
+    lines = [t("report.ledger_counts", lang, period=ledger.period_label(period, lang), n=len(table),
+               counts=sep.join(t("report.overall_count_item", lang, status=label, n=int(n))
+                               for label, n in counts.items()))]
+    behind = table[table.status.isin(LEDGER_BEHIND)]
+    if len(behind):
+        items = [t("report.ledger_item", lang, number=r.number, title=r.title, lead=r.lead, status=r.status_label)
+                 for r in behind.itertuples()]
+        lines.append(t("report.ledger_behind", lang, items=sep.join(items)))
+    else:
         lines.append(t("report.ledger_none_behind", lang))
     return lines
 
@@ -571,7 +578,7 @@ def gather(reader, options: ReportOptions) -> tuple[_Content, pd.DataFrame, bool
     if len(headline):
         prefecture_part, prefecture_used = _prefecture_section(reader, options, headline.indicator_id.iloc[0],
                                                                targets, indicators, regions, lang)
-    ledger = _ledger_section(reader, lang)
+    ledger = _ledger_section(reader, options, lang)
 
     keys = sorted({k for ks in frame.observation_keys for k in _as_list(ks)})
     used = store.provenance(reader, options.dataset, keys)

@@ -369,17 +369,27 @@ def test_an_unknown_department_is_refused_once_measures_exist(template_db, tmp_p
 
 
 def test_the_ledger_section_appears_only_with_a_ledger(template_db, tmp_path):
-    db = with_tables(template_db, tmp_path,
-                     "CREATE TABLE task_ledger (measure_id VARCHAR, period VARCHAR, status VARCHAR)",
-                     "INSERT INTO task_ledger VALUES ('c1', '2022-03', 'behind'), ('c1', '2022-06', 'on_track'),"
-                     " ('c2', '2022-06', 'behind'), ('c3', '2022-06', NULL)")
+    # the task ledger's reports (monitor/ledger.py): 2022-Q2 — co_m01 on schedule (a corrected vintage of an
+    # earlier 'behind'), co_m02 behind; every other task of the period is overdue (its report was due 10 July)
+    db = tmp_path / "ledger.duckdb"
+    import shutil
+    shutil.copyfile(template_db, db)
+    from monitor.db import writer
+    with writer(db) as con:
+        for measure, status, latest in (("co_m01", "behind", False), ("co_m01", "on_schedule", True),
+                                        ("co_m02", "behind", True)):
+            con.execute("INSERT INTO progress_reports (dataset, measure_id, period, department_code, role, status,"
+                        " progress_text, vintage, is_latest) VALUES ('official', ?, '2022-Q2', 'commerce', 'lead', ?,"
+                        " '进展', now(), ?)", [measure, status, latest])
     read = Read(report(db, as_of="2022-06").content)
     assert read.texts("Heading 1") == ["一、总体情况", "二、分目标情况", "三、市州比较", "四、重点任务推进",
                                        "五、数据说明"]
     part = read.section("四、重点任务推进")
-    # each task's latest entry: c1 on track, c2 behind, c3 not reported
-    assert part[0].startswith("纳入台账的任务3项")
-    assert part[1] == "进度滞后或未报送的任务：c2、c3。"
+    with Reader(db) as reader:
+        tasks = len(__import__("monitor.measures").measures.measures(reader))
+    assert part[0].startswith(f"2022年第2季度纳入台账的任务{tasks}项")
+    assert "按计划推进1个" in part[0] and "进度滞后1个" in part[0] and f"逾期未报{tasks - 2}个" in part[0]
+    assert "2.提振实体商业（商务厅，进度滞后）" in part[1] and "1.培育壮大流通主体" not in part[1]
 
 
 def test_the_cli_writes_the_same_document_as_the_module(template_db, tmp_path, capsys):
