@@ -32,6 +32,7 @@ import pandas as pd
 from . import assess, charts, compare, series, store
 from .config import PROVINCE_CODE
 from .formatting import fmt_as_of, fmt_date, fmt_period, fmt_rate, fmt_value, is_missing, unit_label
+from .assess.progress import status_label
 from .i18n import normalise_language, pick, t
 
 # The order of the status groups in 分目标情况 (worst first, as such reports read).
@@ -183,11 +184,11 @@ def target_cells(row, lang: str) -> list[str]:
         latest += _paren(_period_text(row.latest_period, row.latest_period_type, lang), lang)
     if isinstance(row.target_period, str) and row.target_period:
         target += _paren(fmt_period(row.target_period, "annual", lang), lang)
-    status = t(f"status.{row.status}", lang)
+    status = status_label(row.status, lang, bool(getattr(row, "yardstick", False)))  # 达到参照 for a yardstick
     qualifiers = [t(f"qualifier.{q}", lang) for q in _as_list(row.qualifiers)]
     if qualifiers:
         status += _paren(t("report.list_sep", lang).join(qualifiers), lang)
-    return [pick(row, "name", lang), target, latest, fmt_rate(row.completion, lang), fmt_rate(row.time_share, lang),
+    return [pick(row, "name", lang), target, latest, fmt_rate(row.completion, lang), fmt_rate(row.expected_share, lang),
             status]
 
 

@@ -21,6 +21,8 @@ def report_options(view: View, region: str | None) -> ReportOptions:
     """The CLI's options for the view: dataset, as-of period, region, language, and the department filter
     (URL key `dept`) when the page has one."""
     dept = st.session_state.get("dept") or st.query_params.get("dept") or None
+    if dept == "all":  # the overview's 全部单位
+        dept = None
     return ReportOptions(dataset=view.dataset, as_of=view.as_of, region=region, lang=view.lang, dept=dept)
 
 
