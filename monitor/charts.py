@@ -374,14 +374,15 @@ def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: fl
     if yardstick is not None:
         ok = data.measure <= yardstick if ascending else data.measure >= yardstick
         data["against"] = [meets if flag else below for flag in ok]
-    else:
-        data["against"] = meets
+        color = alt.Color("against:N", title=None, scale=alt.Scale(domain=[meets, below], range=["#1f5fa8", "#d98c1f"]),
+                          legend=alt.Legend(orient="bottom", symbolType="square", symbolSize=200, labelFontSize=13))
+    else:  # no yardstick for this measure: one colour, no yardstick words
+        color = alt.value("#1f5fa8")
     order = data.sort_values("measure", ascending=ascending).name.tolist()
     bars = alt.Chart(data).mark_bar(height=14).encode(
         y=alt.Y("name:N", sort=order, title=None),
         x=alt.X("measure:Q", title=measure_title),
-        color=alt.Color("against:N", title=None, scale=alt.Scale(domain=[meets, below], range=["#1f5fa8", "#d98c1f"]),
-                        legend=alt.Legend(orient="bottom", symbolType="square", symbolSize=200, labelFontSize=13)),
+        color=color,
         tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)),
                  alt.Tooltip("measure:Q", title=measure_title, format=value_format)],
     )

@@ -153,10 +153,22 @@ def ranks_ascending(direction: str | None, measure: str) -> bool:
     return direction == "decrease" and measure in ("level", "share", "per_capita")
 
 
-def default_period(periods: pd.DataFrame) -> str:
-    """The period the page opens on: the newest of those with data for the most regions
-    (`periods` as from available_periods, newest first)."""
+def default_period(periods: pd.DataFrame, last_plan_year: int | None = None) -> str:
+    """The period the page opens on: the newest of those with data for the most regions, within the plan's years
+    when any are (a 2025 figure is not what a 2021–2023 plan is judged on); `periods` as from available_periods,
+    newest first."""
+    if last_plan_year is not None:
+        within = periods[periods.period.str[:4].astype(int) <= last_plan_year]
+        if len(within):
+            periods = within
     return periods[periods.regions == periods.regions.max()].period.iloc[0]
+
+
+def last_plan_year(indicator_id: str, targets: pd.DataFrame) -> int | None:
+    """The last target year of the indicator's targets (None without one)."""
+    years = pd.to_numeric(targets[targets.indicator_id == indicator_id].target_period.astype(str).str[:4],
+                          errors="coerce").dropna()
+    return int(years.max()) if len(years) else None
 
 
 @dataclass(frozen=True)

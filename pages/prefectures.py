@@ -7,6 +7,7 @@ monitor/compare.py; the parts are drawn by ui/prefectures.py from the cached loa
 import streamlit as st
 
 from monitor import compare, series
+from monitor.formatting import fmt_period
 from monitor.i18n import pick, t
 from monitor.regions import province_code
 from ui.data import (load_assessment, load_comparison_periods, load_indicator_names, load_indicators,
@@ -46,7 +47,8 @@ period_labels = {row.period: t("prefectures.period_label", lang, period=row.peri
                  for row in periods.itertuples()}
 with top[1]:
     period = url_widget(st.selectbox, t("prefectures.period", lang), list(period_labels), "period",
-                        compare.default_period(periods), format_func=lambda p: period_labels[p])
+                        compare.default_period(periods, compare.last_plan_year(indicator_id, targets)),
+                        format_func=lambda p: period_labels[p])
 period_type = periods.set_index("period").period_type[period]
 measures = compare.measures_for(indicator.kind)
 measure = url_widget(st.segmented_control, t("prefectures.measure", lang), measures, "measure",
@@ -62,9 +64,12 @@ table = load_ranking(view.dataset, indicator_id, period, period_type, measure, c
 
 target_id = compare.status_target(indicator_id, measure, targets)
 statuses = {}
-if target_id is not None:
+status_title = t("prefectures.col_status", lang)
+if target_id is not None:  # the column says which target, judged up to which period
     assessed = load_assessment(view.dataset, period, prefectures)
     statuses = assessed[assessed.target_id == target_id].set_index("region").status.to_dict()
+    status_title = t("prefectures.col_status_for", lang, target=pick(targets.set_index("id").loc[target_id], "name", lang),
+                     period=fmt_period(period, period_type, lang))
 
 missing = table[table.missing].region_code.tolist()
 if missing:
@@ -74,7 +79,7 @@ if measure == "per_capita" and table.missing.all():
     st.warning(t("prefectures.no_population", lang), icon=":material/warning:")
 
 st.subheader(t("prefectures.ranking_title", lang))
-selection = render_ranking(table, statuses, view, c, full_names)
+selection = render_ranking(table, statuses, view, c, full_names, status_title)
 map_event = render_bullet_and_map(table, c, names, full_names)
 # A click on the map or a row of the table focuses that prefecture (written to the URL like the select box).
 clicked = clicked_region(selection, map_event, table, prefectures)

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, compare
-from monitor.formatting import fmt_value, is_missing
+from monitor.formatting import fmt_period, fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 
@@ -63,7 +63,7 @@ def rank_change_text(change) -> str:
 
 
 def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Comparison,
-                   full_names: dict[str, str]):
+                   full_names: dict[str, str], status_title: str):
     """The ranking table with its download buttons; returns the table's selection event."""
     lang = c.lang
     unit = c.indicator.unit
@@ -78,12 +78,16 @@ def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Compa
         measure_title: table.measure,
         t("prefectures.col_rank_change", lang): [rank_change_text(change) for change in table.rank_change],
         t("prefectures.col_gap", lang): table.gap_to_yardstick,
-        t("prefectures.col_status", lang): [status_label(statuses[code], lang) if code in statuses else "—"
-                                             for code in table.region_code],
+        status_title: [status_label(statuses[code], lang, yardstick=True) if code in statuses else "—"
+                       for code in table.region_code],
         t("prefectures.col_note", lang): [t("prefectures.no_data_note", lang) if m else "" for m in table.missing],
     })
     if c.measure in ("level", "growth"):  # the measure is already the value or the growth column
         display = display.drop(columns=measure_title)
+    if c.yardstick is None:  # no yardstick for this measure: no gap column, no yardstick words
+        display = display.drop(columns=t("prefectures.col_gap", lang))
+    if not statuses:
+        display = display.drop(columns=status_title)
     formats = {value_title: "{:,.1f}", t("prefectures.col_yoy", lang): "{:.1f}", measure_title: "{:,.2f}",
                t("prefectures.col_gap", lang): "{:+.1f}", t("prefectures.col_rank", lang): "{:.0f}"}
     formats = {column: fmt for column, fmt in formats.items() if column in display.columns}
@@ -172,10 +176,10 @@ def render_focus_card(code: str, table: pd.DataFrame, assessed: pd.DataFrame, hi
         row = table[table.region_code == code]
         if len(row) and not row.missing.iloc[0]:
             r = row.iloc[0]
-            st.markdown(t("prefectures.focus_line", lang, period=c.period,
+            st.markdown(t("prefectures.focus_line", lang, period=fmt_period(c.period, c.period_type, lang),
                           value=fmt_value(r.value, c.indicator.unit, lang, int(c.indicator.decimals)),
-                          yoy="—" if is_missing(r.yoy_pct) else f"{r.yoy_pct:.1f}%",
-                          rank="—" if pd.isna(r["rank"]) else int(r["rank"]), n=len(c.prefectures)))
+                          yoy=fmt_value(r.yoy_pct, "%", lang),
+                          rank="—" if pd.isna(r["rank"]) else int(r["rank"]), n=int((~table.missing).sum())))
         else:
             st.markdown(t("prefectures.focus_no_data", lang, period=c.period))
         mine = assessed[(assessed.region == code) & (assessed.status != "not_scored")]
