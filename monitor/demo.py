@@ -891,9 +891,11 @@ def _ratio_values(ind_id, prof, spec, official, annual_levels, span, sl, yrs, tr
             values = np.where(den > 0, 100.0 * num / den, np.nan)
     else:
         path = _calibrate_ratio(_ratio_path(prof, span, rng)[sl], yrs, official)
-        r = _rng(seed, "weights", ind_id, "ratio")
-        offset = r.normal(0.0, 0.12, n)
-        walk = np.cumsum(r.normal(0.0, 0.02, (n, len(span))), axis=1)[:, sl]
+        # one stream per region code, so a region's series does not depend on the scale (which regions exist)
+        draws = [_rng(seed, "weights", ind_id, "ratio", str(code)).normal(0.0, [0.12] + [0.02] * len(span))
+                 for code in tree.codes]
+        offset = np.array([d[0] for d in draws])
+        walk = np.cumsum(np.array([d[1:] for d in draws]), axis=1)[:, sl]
         values = path[None, :] * np.exp(offset[:, None] + walk)
         values[tree.hunan] = path
     values = np.round(values, dec)

@@ -19,7 +19,7 @@ from .i18n import normalise_language, t
 # Units shown in English; conversion of yuan units to billions is done in fmt_value.
 UNIT_EN = {"亿元": "100m yuan", "万元": "10k yuan", "万亿元": "trillion yuan", "元": "yuan", "亿美元": "100m USD",
            "万美元": "10k USD", "美元": "USD", "家": "firms", "个": "", "%": "%", "万人": "10k people",
-           "人": "people", "个百分点": "pp", "条": "routes", "列": "train runs", "吨": "tonnes", "万吨": "10k tonnes"}
+           "人": "people", "个百分点": "pp", "条": "routes", "列": "train runs", "万吨": "10k tonnes"}
 
 
 def half_up(value: float, decimals: int) -> float:

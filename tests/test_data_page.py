@@ -149,7 +149,7 @@ def test_filters_run_in_sql_and_say_how_many_matched(open_page):
     assert set(rows[t("prov.region", "zh")]) == {"长沙市"}
     at.text_input(key="data_f_search").input("湖南省统计局 不存在的词").run()
     assert table(at, "data_observations").empty
-    assert t("data.matched", "zh", matched=0, shown=0, total=86) in texts(at.caption)
+    assert t("data.matched", "zh", matched=0, shown=0, total=144) in texts(at.caption)
 
 
 def test_the_page_in_english(open_page):

@@ -369,4 +369,6 @@ def test_cli_rejects_bad_arguments(db_path, capsys):
 def test_cli_prints_what_it_wrote(db_path, capsys):
     assert main(["demo", "--db", str(db_path), "--scale", "province", "--years", "2020-2021", "--seed", "9"]) == 0
     out = capsys.readouterr().out
-    assert "254 synthetic rows" in out and "演示数据，非官方统计" in out
+    # 67 non-derived indicators: 25 monthly flows × 2 years × (1 annual + 10 year-to-date rows) = 550, and
+    # 42 yearly ones (16 flows, 10 ratios, 16 stocks) × 2 = 84 → 634
+    assert "634 synthetic rows" in out and "演示数据，非官方统计" in out
