@@ -241,11 +241,12 @@ def _indicator_page(db_path, monkeypatch, **query):
 
 
 def test_indicator_page_shows_a_sentence_not_a_chart_for_an_indicator_without_data(db_path, monkeypatch):
-    """Imports (two targets) have no bundled figure: no chart at all, the catalog sentence once per target."""
-    at = _indicator_page(db_path, monkeypatch, ind="imports", region="430000")
+    """Trade in services (one target) has no bundled figure: no chart at all, the catalog sentence once.
+    (Imports were the example until the second research round bundled their figures.)"""
+    at = _indicator_page(db_path, monkeypatch, ind="service_trade", region="430000")
     assert at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart") == []
     notes = [i.value for i in at.info if i.value == t("chart.note.no_data", "zh")]
-    assert len(notes) == 2
+    assert len(notes) == 1
 
 
 def test_indicator_page_filters_to_first_hand_sources(db_path, monkeypatch):
