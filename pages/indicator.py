@@ -4,12 +4,13 @@ behind the status, and the provenance of every figure shown."""
 import pandas as pd
 import streamlit as st
 
-from monitor import assess, charts, regions, series, sources
+from monitor import assess, charts, measures, regions, series, sources
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from monitor.target_kinds import kind_of
-from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observation_regions,
-                     load_observations, load_provenance, load_region_names, load_regions, load_targets)
+from ui.data import (load_assessment, load_departments, load_indicator_names, load_indicators,
+                     load_measure_of_target, load_observation_regions, load_observations, load_provenance,
+                     load_region_names, load_regions, load_targets)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.text import md, t_md
@@ -71,14 +72,28 @@ def numbers_table(row) -> pd.DataFrame:
                          t("numbers.value", lang): [v for _, v in items]})
 
 
+def render_measure(target_id: str) -> None:
+    """The task (主要任务) that states the target, with its departments and its paragraph, verbatim."""
+    measure = load_measure_of_target(target_id)
+    if not measure:
+        return
+    names = measures.department_names(load_departments(), lang)
+    co = t("format.list_sep", lang).join(names.get(c, c) for c in measure["co_codes"])
+    title = t("indicator.measure", lang, number=measure["number_label"], title=pick(measure, "title", lang),
+              lead=names.get(measure["lead_code"], measure["lead_code"] or "—"), co=co or "—")
+    with st.expander(md(title), icon=":material/assignment:"):
+        st.markdown(md(measure["text_zh"]))
+
+
 def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
     kind = kind_of(row.target_type)
     with st.container(border=True):
         st.markdown(f"**{md(pick(row, 'name', lang))}**　{t('indicator.quote', lang)}：“{md(row.quote_zh)}”")
-        status_badge(row.status, lang, as_list(row.qualifiers))
+        status_badge(row.status, lang, as_list(row.qualifiers), yardstick=bool(row.yardstick))
         sentence = pick(row, "sentence", lang)
         if sentence:
             st.markdown(md(sentence))
+        render_measure(row.target_id)
         reason = pick(row, "reason", lang)
         if row.status == "na" and reason not in sentence:  # said once, not twice
             st.info(t_md("overview.missing", lang, reason=reason), icon=":material/info:")
