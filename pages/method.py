@@ -4,7 +4,7 @@ import streamlit as st
 
 from monitor.i18n import pick, t
 from monitor.target_kinds import KINDS
-from ui.data import load_plans, load_targets
+from ui.data import load_datasets, load_plans, load_targets
 from ui.frame import require_app_frame
 from ui.state import View
 from ui.text import code, md
@@ -32,7 +32,10 @@ st.markdown("\n".join("- " + t("format.label", lang, label=f"**{kind.name(lang)}
 st.markdown(t("method.thresholds", lang))
 
 st.subheader(t("method.sources_title", lang))
-st.markdown(t("method.sources", lang))
+official_rows = int(load_datasets().set_index("id").rows.get("official", 0))
+st.markdown(t("method.sources", lang, n=official_rows))
+st.subheader(t("method.source_classes_title", lang))
+st.markdown(t("method.source_classes", lang))
 st.subheader(t("caveats.title", lang))
 st.markdown(t("caveats.body", lang))
 

@@ -16,7 +16,8 @@ FRAMED_KEY = "_framed_by_app"
 
 def draw_controls() -> str:
     """The page config and the shared sidebar controls; returns the language."""
-    st.set_page_config(page_title="消费流通监测", page_icon=":material/monitoring:", layout="wide")
+    # no page_title here: each page's own title (st.Page) names its browser tab
+    st.set_page_config(page_icon=":material/monitoring:", layout="wide")
     notice_replaced_database()  # a CLI import since the last run: drop the cached results once
     lang = state.language_selector()
     require_database(lang)  # a damaged or too-new database file: one clear message, then stop
