@@ -18,6 +18,10 @@ def draw_controls() -> str:
     """The page config and the shared sidebar controls; returns the language."""
     # no page_title here: each page's own title (st.Page) names its browser tab
     st.set_page_config(page_icon=":material/monitoring:", layout="wide")
+    # A chart wider than a phone (the faceted small multiples keep fixed-size panels) scrolls inside its own
+    # box instead of pushing the whole page sideways. Static CSS from the code, never from data.
+    st.html("<style>[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"
+            " { max-width: 100%; overflow-x: auto; }</style>")
     notice_replaced_database()  # a CLI import since the last run: drop the cached results once
     lang = state.language_selector()
     require_database(lang)  # a damaged or too-new database file: one clear message, then stop

@@ -1,0 +1,86 @@
+"""Every page as a person sees it on the demo data, at 1400 px and at a phone's 390 px, in Chinese and English:
+each page names its own browser tab, and at 390 px nothing pushes the main block sideways (issue 11). Saves the
+screenshots to tests/artifacts/ and the ledger picture the README shows to docs/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from monitor.i18n import t
+from tests.conftest import PROJECT_ROOT
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port
+from ui.pages import PAGES
+
+LEDGER_SHOT = PROJECT_ROOT / "docs" / "screenshot-ledger.png"
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_template, tmp_path_factory):
+    db = tmp_path_factory.mktemp("browser-demo") / "monitor.duckdb"
+    shutil.copyfile(demo_template, db)
+    port = free_port()
+    env = {**os.environ, "MONITOR_DB": str(db)}
+    env.pop("MONITOR_EDITOR_PASSWORD", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_fits_the_screen_and_names_its_tab(demo_server, browser, lang, width):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 1400})
+    page.goto(f"{demo_server}/?dataset=demo&lang={lang}", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("app.title", lang)).wait_for(timeout=90000)
+    titles, overflow = {}, {}
+    for name, _path, _icon, _default in PAGES:
+        page.goto(f"{demo_server}/{name}?dataset=demo&lang={lang}", wait_until="domcontentloaded")
+        heading = t("app.title", lang) if name == "overview" else t(f"nav.{name}", lang)
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=90000)
+        page.wait_for_timeout(2500)  # tables and charts draw after the heading
+        titles[name] = page.title()
+        sizes = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                              " const b = m && m.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+                              " return b ? [b.scrollWidth, b.clientWidth] : null }")
+        if sizes and sizes[0] > sizes[1] + 1:
+            overflow[name] = sizes
+        page.screenshot(path=str(ARTIFACTS / f"{name}_{lang}_{width}.png"))
+        if name == "ledger" and lang == "zh" and width == 1400:
+            shutil.copyfile(ARTIFACTS / f"{name}_{lang}_{width}.png", LEDGER_SHOT)
+    page.close()
+    assert len(set(titles.values())) == len(PAGES), titles  # each page names its own tab
+    if width == 390:
+        assert overflow == {}, overflow
