@@ -1,9 +1,9 @@
 """Regenerate tests/fixtures/nbs/*: NBS-shaped responses with SYNTHETIC values.
 
-Field names and nesting follow /work/shared/notes/nbs-api.md (new data-release API).
+Field names and nesting follow the new data-release API as monitor/nbs.py speaks it (docs/nbs.md).
 Every number is made up from a visible formula (see the *_value functions) so nobody can
 mistake a fixture for real statistics. Ids starting with ``fa6e`` are invented too; the
-other ids are the public ones from the note (they identify series, not values).
+other ids are the public ones of data/nbs_registry.toml (they identify series, not values).
 
 Run:  python tests/fakes/make_nbs_fixtures.py
 """
@@ -46,7 +46,7 @@ ONLINE_OLD = {
     "05fbe85e09c842098509c6b29481ab0c": ("实物商品网上零售额", "累计值", "实物商品网上零售额累计值 (亿元) ", "亿元"),
     "f12bf45bdfbb47b18147406246c787a7": ("实物商品网上零售额", "累计增长", "实物商品网上零售额累计增长 (%) ", "%"),
 }
-# The note does not say which of the four new-definition ids is which; this fixture
+# The public sources do not say which of the four new-definition ids is which; this fixture
 # assigns them one way and the tests also swap the labels through the fake server.
 ONLINE_2026 = {
     "c7ac997262924badbde80e61623defde": ("网上商品和服务零售额", "累计值", "网上商品和服务零售额累计值 (亿元) ", "亿元"),
