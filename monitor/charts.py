@@ -11,6 +11,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -77,7 +78,6 @@ def _memoised(builder):
                 cache.popitem(last=False)
         return chart
 
-    wrapper.cache_clear = cache.clear
     return wrapper
 
 
@@ -88,7 +88,8 @@ SERIES_DASH = {"observed": [1, 0], "path": [6, 4], "projection": [2, 3]}
 
 
 def _year_axis(title: str) -> alt.X:
-    return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(nice=False, zero=False))
+    return alt.X("year:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1),
+                 scale=alt.Scale(nice=False, zero=False))
 
 
 @_memoised
@@ -160,8 +161,10 @@ def build_growth_chart(rates: pd.DataFrame, *, target_rate: float | None, lang: 
     )
     layers = [bars]
     if target_rate is not None:
-        rule_data = pd.DataFrame({"rate": [float(target_rate)], "label": [t("chart.target_rate", lang, rate=target_rate)]})
-        layers.append(alt.Chart(rule_data).mark_rule(color="#b2182b", strokeDash=[6, 4], strokeWidth=2).encode(y="rate:Q"))
+        rule_data = pd.DataFrame({"rate": [float(target_rate)],
+                                  "label": [t("chart.target_rate", lang, rate=target_rate)]})
+        layers.append(alt.Chart(rule_data).mark_rule(color="#b2182b", strokeDash=[6, 4], strokeWidth=2)
+                      .encode(y="rate:Q"))
         layers.append(alt.Chart(rule_data).mark_text(align="left", dx=4, dy=-8, color="#b2182b").encode(
             y="rate:Q", text="label:N", x=alt.value(0)))
     return alt.layer(*layers).properties(title=title, height=300).configure(font=CJK_FONT)
@@ -190,7 +193,7 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0, lang: str = "zh") ->
     """Render on the server with vl-convert; Chinese number and time formats for zh."""
     import vl_convert as vlc
 
-    locale = "zh-CN" if lang == "zh" else "en-US"
+    locale: Literal["zh-CN", "en-US"] = "zh-CN" if lang == "zh" else "en-US"
     return vlc.vegalite_to_png(chart.to_dict(), scale=scale, format_locale=locale, time_format_locale=locale,
                                allowed_base_urls=[])
 
@@ -310,7 +313,8 @@ def build_comparison_chart(frame: pd.DataFrame, *, measure_title: str, yardstick
         x=alt.X("x:N", title=t("chart.period", lang), sort=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=measure_title, scale=alt.Scale(zero=False)),
         color=alt.Color("name:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)), alt.Tooltip("x:N", title=t("chart.period", lang)),
+        tooltip=[alt.Tooltip("name:N", title=t("chart.region", lang)),
+                 alt.Tooltip("x:N", title=t("chart.period", lang)),
                  alt.Tooltip("value:Q", title=measure_title, format=",.2f")])
     layers = [lines]
     if yardstick is not None:

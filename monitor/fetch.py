@@ -54,8 +54,9 @@ class FetchImport:
         return out
 
 
-def fetch_and_store(db_path: str | os.PathLike, since_year: int, *, user: str = "nbs-fetch", client: NbsClient | None = None,
-                    series: list[str] | None = None, today: date | None = None) -> FetchImport:
+def fetch_and_store(db_path: str | os.PathLike, since_year: int, *, user: str = "nbs-fetch",
+                    client: NbsClient | None = None, series: list[str] | None = None,
+                    today: date | None = None) -> FetchImport:
     """Fetch every registry series since `since_year` and import what came back, all or nothing."""
     fetched = fetch_nbs(since_year, client=client, series=series, today=today)
     if fetched.rows.empty:

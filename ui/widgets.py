@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -12,7 +13,8 @@ from monitor import charts, export
 from monitor.i18n import t
 
 # Status → (badge colour, icon). The label text always accompanies the colour.
-STATUS_STYLE = {
+BadgeColour = Literal["green", "yellow", "orange", "red", "gray"]  # a subset of st.badge's colours
+STATUS_STYLE: dict[str, tuple[BadgeColour, str]] = {
     "achieved": ("green", ":material/check_circle:"),
     "on_track": ("green", ":material/trending_up:"),
     "accelerate": ("yellow", ":material/speed:"),
