@@ -10,8 +10,6 @@ import pyarrow as pa
 
 from .db import Reader
 
-FAR_FUTURE = datetime(9999, 12, 31)
-
 OBSERVATION_COLUMNS = (
     "dataset, indicator_id, region_code, period, period_type, year, month, value, unit, value_published, "
     "unit_published, yoy_pct, source, source_url, quote, note, status, vintage, is_derived"
