@@ -1,4 +1,4 @@
-"""The assessment engine against the method (docs/method.md), its §17 worked examples first.
+"""The assessment engine against the method (docs/method.md), its §16 worked examples first.
 
 Every expected number is worked by hand in the comment above its assertion.
 """
@@ -18,7 +18,7 @@ from tests.assess_helpers import INDICATORS, TODAY, obs, one, run, target
 P = "430000"  # Hunan
 
 
-# =========================================================================== test vectors (docs/method.md §17)
+# =========================================================================== test vectors (docs/method.md §16)
 
 def test_vector_cagr_and_ratio_100_to_150_in_5_years_observed_115_in_2():
     # required: (150/100)^(1/5) − 1 = 1.5^0.2 − 1 = 0.084472  (8.447 %)
@@ -400,7 +400,7 @@ def test_type_e_share_of_gap_and_never_reversing_unless_the_stock_fell():
 def test_type_e_time_honoured_brands_with_the_bundled_2018_and_2024_totals():
     # What the rules give for 老字号 (116 at end-2018, 275 at end-2024, target > 240 by 2023):
     # * the 2020 base is missing; the substitute must be the nearest LATER year within the plan window
-    #   (2020–2023) — there is none: 2018 is earlier (never used, docs/method.md §16) and 2024 is after T;
+    #   (2020–2023) — there is none: 2018 is earlier (never used, docs/method.md §15) and 2024 is after T;
     # * the 2024 figure is after the deadline, so it cannot say whether the stock was > 240 at end-2023
     #   (the window stops at T; 275 at end-2024 could include the 2024 batch).
     # → na, naming both figures and why neither is used.
