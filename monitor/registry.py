@@ -80,6 +80,7 @@ def read_indicators(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             "definition_en": spec.get("definition_en"),
             "notes_zh": spec.get("notes_zh"),
             "notes_en": spec.get("notes_en"),
+            "regional_yardstick": bool(spec.get("regional_yardstick", True)),
         })
     frame = pd.DataFrame(rows)
     known = set(frame.id)

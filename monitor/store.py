@@ -28,7 +28,7 @@ def regions(reader: Reader, level: str | None = None) -> pd.DataFrame:
 def indicators(reader: Reader) -> pd.DataFrame:
     return reader.query_df(
         "SELECT id, name_zh, name_en, unit, kind, frequency, direction, decimals, components, publisher,"
-        " definition_zh, definition_en, notes_zh, notes_en FROM indicators ORDER BY id")
+        " definition_zh, definition_en, notes_zh, notes_en, regional_yardstick FROM indicators ORDER BY id")
 
 
 def plans(reader: Reader) -> pd.DataFrame:

@@ -482,10 +482,21 @@ def test_prefectures_against_provincial_targets_in_one_call():
     assert "retail_sales|430000|annual|2020" in cs.observation_keys
 
 
-def test_yardstick_for_a_count_from_zero_is_na():
+def test_a_count_of_designations_from_zero_is_not_a_regions_yardstick_at_all():
+    # issue 11: a provincial total of designations cannot be apportioned to a city, so it is not shown as the
+    # city's status (it was an na row saying so, which pages then showed under the city's name)
     t = target(type="cumulative_flow", indicator="brands", value=30, unit="个", base_value=0)
-    r = one(t, obs(("brands", "430100", "2022", 3, None)), regions=["430100"])
-    assert r.status == "na" and "无法按比例分解" in r.reason_zh
+    result = run(t, obs(("brands", "430100", "2022", 3, None)), regions=["430100"])
+    assert len(result) == 0
+
+
+def test_an_indicator_marked_not_regional_gives_no_scaled_total_but_its_rate_still_compares():
+    indicators = INDICATORS.assign(regional_yardstick=INDICATORS["id"].ne("trade_total"))
+    level = target(id="level", indicator="trade_total", value=7000, comparator=">")
+    growth = target(id="growth", indicator="trade_total", type="average_growth", value=15, unit="%")
+    data = obs(("trade_total", P, "2020", 4875, None), ("trade_total", "430100", "2020", 2500, None))
+    result = run([level, growth], data, regions=[P, "430100"], indicators=indicators)
+    assert sorted(zip(result["target_id"], result["region"])) == [("growth", P), ("growth", "430100"), ("level", P)]
 
 
 def test_yardstick_for_a_flow_scales_by_the_base_year_flow():
