@@ -115,7 +115,7 @@ DAS_PRESETS = {"provinces": [{"text": name, "value": code} for code, name in PRO
 
 
 # --------------------------------------------------------------------------------------
-# Errors (see the error table in /work/shared/notes/nbs-api.md §5)
+# Errors (the error table: docs/nbs.md §5)
 # --------------------------------------------------------------------------------------
 
 
@@ -162,7 +162,7 @@ class ApiError(NbsError):
         super().__init__(
             f"NBS API returned an error envelope{where}: state={state!r}, message={message!r}. "
             "The request was understood but refused; check the body (cid, indicatorIds, dts, "
-            "rootId) against data/nbs_registry.toml and the protocol note."
+            "rootId) against data/nbs_registry.toml and docs/nbs.md."
         )
 
 
@@ -200,7 +200,7 @@ def period_token(freq: str, year: int, sub: int | None = None) -> str:
 
 def _split_point(freq: str, point: int | tuple[int, int] | Sequence[int]) -> tuple[int, int | None]:
     if freq == "year":
-        if isinstance(point, (tuple, list)):
+        if isinstance(point, Sequence):  # a (year, month) pair, or any other sequence
             raise ValueError("annual dts points are plain years")
         return int(point), None
     if not isinstance(point, (tuple, list)) or len(point) != 2:
@@ -273,7 +273,7 @@ def build_esdata_request(
     show_type: str = "1",
     path: str = PATH_ESDATA,
 ) -> Request:
-    """The ``POST stream/esData`` body, following every rule in the protocol note:
+    """The ``POST stream/esData`` body, following every rule of docs/nbs.md §1:
     ``dts`` a list, ``daCatalogId`` empty, ``showType`` always present ("1" one region,
     "3" region matrix; "2" is latest-period-only and refused), 12-digit ``das``."""
     if isinstance(dts, str) or not isinstance(dts, Sequence):
@@ -375,7 +375,7 @@ def check_envelope(payload: Any, *, url: str = "") -> dict:
         raise MalformedResponse(
             f"Response from {url or 'NBS'} is JSON but has no success/state envelope "
             f"(first 200 chars: {snippet!r}). The API shape may have changed; re-check the "
-            "protocol note before trusting any data."
+            "protocol (docs/nbs.md) before trusting any data."
         )
     success = payload.get("success", True)
     state = payload.get("state", OK_STATE)
@@ -1211,8 +1211,8 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
     for cid, root_id in targets_raw:
         resolved = resolve_fields(spec, cid, client.query_indicators(cid, root_id=root_id))
         by_id = {r.indicator_id: r.field for r in resolved}
-        body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id,
-                                    show_type=spec.show_type)[3]
+        body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id, show_type=spec.show_type)[3]
+        assert body is not None, "the data request is a POST with a JSON body"
         resp = client.es_data(body)
         for cell in parse_esdata(resp.payload, by_id, requested_regions=requested, warnings=warn):
             cell.update(field=by_id[cell["indicator_id"]], cid=cid, root_id=root_id, source_url=resp.url)
