@@ -79,7 +79,8 @@ def initialise(path: str | os.PathLike, with_data: bool = True, force: bool = Fa
                 staged = stage_long_csv(con, data, f"data/official/{csv_path.name}")
                 plan = prepare(con, staged, sha256_bytes(data), "official")
                 if not plan.is_valid:
-                    raise RuntimeError("bundled data failed validation:\n" + "\n".join(str(p) for p in plan.errors[:10]))
+                    raise RuntimeError("bundled data failed validation:\n"
+                                       + "\n".join(str(p) for p in plan.errors[:10]))
                 if plan.added or plan.revised:
                     write_plan(con, plan, BUNDLED_USER, started)
                 plans.append(plan)
