@@ -7,8 +7,17 @@ import streamlit as st
 from monitor import assess, charts, series
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
-from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observation_regions,
-                     load_observations, load_provenance, load_region_names, load_regions, load_targets)
+from ui.data import (
+    load_assessment,
+    load_indicator_names,
+    load_indicators,
+    load_observation_regions,
+    load_observations,
+    load_provenance,
+    load_region_names,
+    load_regions,
+    load_targets,
+)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_chart_png, download_table, provenance_frame, status_badge
@@ -80,7 +89,8 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
             st.write(sentence)
         if row.status == "na":
             reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""),
+                    icon=":material/info:")
         left, right = st.columns([2, 3])
         with left:
             numbers = numbers_table(row)
@@ -92,7 +102,8 @@ def render_target(row, obs_series: pd.DataFrame, indicator_row) -> None:
                 render_growth_chart(obs_series, row)
             else:
                 render_level_chart(obs_series, path, row, indicator_row)
-        ytd = series.ytd_completion(obs_series, assess.target_path(row._asdict())) if row.target_type == "level_by_date" else None
+        ytd = (series.ytd_completion(obs_series, assess.target_path(row._asdict()))
+               if row.target_type == "level_by_date" else None)
         if ytd is not None and len(ytd):
             st.markdown(f"**{t('indicator.ytd_title', lang)}**")
             ytd_chart = charts.build_ytd_chart(ytd, lang=lang, title=t("indicator.ytd_chart_title", lang))

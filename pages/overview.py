@@ -94,7 +94,8 @@ def render_card(row) -> None:
             st.progress(bar, text=text)
         if row.status == "na":
             reason = row.reason_zh if lang == "zh" else row.reason_en
-            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""), icon=":material/info:")
+            st.info(t("overview.missing", lang, reason=reason if isinstance(reason, str) else ""),
+                    icon=":material/info:")
         else:
             sentence = row.sentence_zh if lang == "zh" else row.sentence_en
             if isinstance(sentence, str) and sentence:

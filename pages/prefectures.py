@@ -7,8 +7,15 @@ from monitor import charts, compare
 from monitor.formatting import fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
-from ui.data import (load_assessment, load_indicator_names, load_indicators, load_observations, load_region_names,
-                     load_regions, load_targets)
+from ui.data import (
+    load_assessment,
+    load_indicator_names,
+    load_indicators,
+    load_observations,
+    load_region_names,
+    load_regions,
+    load_targets,
+)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.widgets import as_list, download_table, status_badge, status_label
@@ -51,7 +58,8 @@ def load_rank_history(dataset: str, indicator_id: str, period_type: str, prefect
 
 def measure_title(measure: str, unit: str) -> str:
     shown = unit if measure == "level" else MEASURE_UNITS[measure]
-    return f"{t(f'measure.{measure}', lang)}（{shown}）" if lang == "zh" else f"{t(f'measure.{measure}', lang)} ({shown})"
+    name = t(f"measure.{measure}", lang)
+    return f"{name}（{shown}）" if lang == "zh" else f"{name} ({shown})"
 
 
 def yardstick_for(measure: str, indicator_id: str, targets: pd.DataFrame, province_row) -> tuple[float | None, str]:
@@ -159,7 +167,6 @@ if missing:
 if measure == "per_capita" and table.missing.all():
     st.warning(t("prefectures.no_population", lang), icon=":material/warning:")
 
-unit_shown = indicator.unit if measure == "level" else MEASURE_UNITS[measure]
 st.subheader(t("prefectures.ranking_title", lang))
 display = pd.DataFrame({
     "region": table.region_code,
@@ -204,8 +211,9 @@ with chart_cols[1]:
     st.subheader(t("prefectures.map_title", lang))
     map_values = pd.DataFrame({"adcode": table.region_code, "name": [full_names[c] for c in table.region_code],
                                "measure": table.measure})
-    map_chart = charts.build_choropleth(prefecture_shapes(), map_values, measure_title=measure_title(measure, indicator.unit),
-                                        lang=lang, title=t("prefectures.map_schematic", lang), selectable=True)
+    map_chart = charts.build_choropleth(prefecture_shapes(), map_values,
+                                        measure_title=measure_title(measure, indicator.unit), lang=lang,
+                                        title=t("prefectures.map_schematic", lang), selectable=True)
     map_event = st.altair_chart(map_chart, width="stretch", on_select="rerun", key="prefecture_map")
     st.caption(t("prefectures.map_notice", lang))
 
