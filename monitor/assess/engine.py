@@ -179,6 +179,11 @@ def _output_frame(plan: pd.DataFrame, res: pd.DataFrame, status: np.ndarray, qua
     for col in ("time_share", "completion", "schedule_gap_pp", "expected_share", "year_time_share", "score"):
         out.loc[~live, col] = np.nan
     out.loc[np.isnan(ratio) & live & met, "score"] = 5.0
+    # an annual level published only as a growth rate: latest_value is the app's estimate (previous year ×
+    # (1 + rate)), never a published figure; pages show the published rate and this estimate apart
+    out["latest_is_nowcast"] = ((plan["type_code"].to_numpy() == "A") & (out["latest_period_type"] == "annual")
+                                & np.array(["estimate" in q for q in qualifiers], dtype=bool)
+                                & out["latest_yoy"].notna() & res["nowcast"].fillna(False).astype(bool)).to_numpy()
     return out
 
 

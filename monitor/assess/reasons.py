@@ -22,7 +22,7 @@ NUMBER_COLUMNS = (
     "target_level", "required_per_year", "observed_per_year", "remaining_per_year", "two_year", "latest_value",
     "latest_yoy", "level_estimate", "latest_year", "latest_month", "base_year", "base_val", "rate_gap_pp",
 )
-FLAG_COLUMNS = ("met", "met_at_base", "deadline", "estimate", "base_sub", "series_break", "latest_is_ytd")
+FLAG_COLUMNS = ("met", "met_at_base", "deadline", "estimate", "base_sub", "series_break", "latest_is_ytd", "nowcast")
 TEXT_COLUMNS = ("latest_period", "latest_ptype")
 REASON_COLUMNS = ("na", "note")
 

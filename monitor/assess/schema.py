@@ -38,6 +38,7 @@ EXTRA_COLUMNS = [
     "indicator_unit", "plan_base_period", "base_year", "latest_year", "latest_month", "latest_yoy",
     "effective_value", "target_level", "expected_share", "year_time_share", "rate_gap_pp",
     "required_per_year", "observed_per_year", "remaining_per_year", "two_year_average_rate", "score",
+    "latest_is_nowcast",
 ]
 
 SERIES_BREAKS: dict[str, int] = {"retail_sales": 2019}  # levels of years < 2019 ≠ years ≥ 2019 (4th census)

@@ -17,6 +17,7 @@ import pandas as pd
 from ..config import PROVINCE_CODE
 from ..formatting import fmt_number, fmt_period, fmt_rate, fmt_ratio, fmt_target, fmt_value, is_missing
 from ..i18n import LANGUAGES, t
+from ..target_kinds import BY_CODE
 from .reasons import render_reasons
 
 THRESHOLDS_TEXT = "0.95/0.60/0"
@@ -28,7 +29,7 @@ def write_sentences(out: pd.DataFrame, plan: pd.DataFrame, res: pd.DataFrame) ->
     helper = out.assign(h_na=res["na"].to_numpy(), h_notes=res["note"].to_numpy(),
                         h_ind_zh=plan["ind_zh"].to_numpy(), h_ind_en=plan["ind_en"].to_numpy(),
                         h_T=plan["target_year"].to_numpy(dtype=float),
-                        h_met_at_base=res["met_at_base"].to_numpy(dtype=bool), h_nowcast=_nowcast_flags(out))
+                        h_met_at_base=res["met_at_base"].to_numpy(dtype=bool))
     # the rows as plain object arrays (iterating Arrow-backed columns element by element was what made this slow)
     row_type = collections.namedtuple("Row", helper.columns)  # type: ignore[misc]
     columns = [helper[c].to_numpy(dtype=object) for c in helper.columns]
@@ -43,12 +44,6 @@ def write_sentences(out: pd.DataFrame, plan: pd.DataFrame, res: pd.DataFrame) ->
         out[col] = values
 
 
-def _nowcast_flags(out: pd.DataFrame) -> np.ndarray:
-    """Annual level rows whose value is a nowcast from the published rate (no published level)."""
-    return ((out["type_code"] == "A") & (out["latest_period_type"] == "annual")
-            & out["qualifiers"].map(lambda q: "estimate" in q) & out["latest_yoy"].notna()).to_numpy()
-
-
 class _Words:
     """What every kind's sentence shares, in one language."""
 
@@ -60,11 +55,16 @@ class _Words:
         self.indicator = r.h_ind_zh if lang == "zh" else str(r.h_ind_en).lower()
         self.unit = r.indicator_unit
         self.comparator = t(f"sentence.cmp.{_CMP_KEYS[r.comparator]}", lang) if r.comparator in _CMP_KEYS else ""
-        target = fmt_target(r.target_level, self.unit, lang)
-        scaled = r.yardstick and r.type_code in ("A", "D", "E")
-        self.target = t("sentence.scaled", lang, target=target) if scaled else target
+        self.kind = BY_CODE[r.type_code]
+        # a provincial target scaled to this region is a reference, never the region's own target (issue 11)
+        self.scaled = bool(r.yardstick) and self.kind.yardstick not in ("same_value", "none")
+        self.how = t(f"sentence.how.{self.kind.yardstick}", lang) if self.scaled else ""
+        self.target_value = fmt_target(r.target_level, self.unit, lang)
+        self.target = (t("sentence.scaled", lang, target=self.target_value, how=self.how) if self.scaled
+                       else self.target_value)
         self.ratio = fmt_ratio(r.progress_ratio)
-        self.done = {"achieved": t("sentence.achieved", lang), "missed": t("sentence.missed", lang)}.get(r.status)
+        done_words = "yardstick_" if r.yardstick else ""
+        self.done = (t(f"sentence.{done_words}{r.status}", lang) if r.status in ("achieved", "missed") else None)
 
     def w(self, key: str, **params: Any) -> str:
         return t(f"sentence.{key}", self.lang, **params)
@@ -82,6 +82,9 @@ class _Words:
         return self.w("ahead" if gap >= 0 else "behind", gap=fmt_number(abs(gap), 1, self.lang))
 
     def done_with_target(self, head: str, estimate: str = "") -> str:
+        if self.scaled:
+            return self.w("done_yardstick", head=head, done=self.done, how=self.how, target=self.target_value,
+                          estimate=estimate)
         return self.w("done_with_target", head=head, done=self.done, comparator=self.comparator, target=self.target,
                       estimate=estimate)
 
@@ -109,7 +112,8 @@ def _why_done(words: _Words) -> str:
     r = words.r
     at_base = r.h_met_at_base and is_missing(r.progress_ratio)
     key = "why_done_base" if at_base else "why_done_latest"
-    text = words.w(key, value=words.value(r.base_value if at_base else r.latest_value),
+    text = words.w(key + ("_yardstick" if words.scaled else ""),
+                   value=words.value(r.base_value if at_base else r.latest_value),
                    comparator=words.comparator, target=words.value(r.target_level))
     return text + (words.w("why_done_missed") if r.status == "missed" else "")
 
@@ -123,7 +127,7 @@ def _level_by_date(words: _Words) -> tuple[str, str]:
         completion = "" if is_missing(r.completion) else words.w("a_completion_ytd", rate=words.rate(r.completion))
         full_year = words.w("a_full_year", value=words.value(r.effective_value))
     else:
-        nowcast = "estimate" in r.qualifiers and not is_missing(r.latest_yoy) and r.h_nowcast
+        nowcast = bool(r.latest_is_nowcast)
         params = dict(period=words.period, region=words.region, indicator=words.indicator,
                       value=words.value(r.latest_value), rate=words.rate(r.latest_yoy))
         head = words.w("a_head_nowcast", **params) if nowcast else words.w("a_head", **params) + words.estimate
@@ -154,7 +158,8 @@ def _average_growth(words: _Words) -> tuple[str, str]:
     head = words.w("b_head", span=span, ytd=ytd, region=words.region, indicator=words.indicator, growth=growth,
                    estimate=words.estimate)
     diff = r.rate_gap_pp
-    versus = words.w("b_above" if diff >= 0 else "b_below", required=words.rate(r.required_rate),
+    versus = words.w(("b_above" if diff >= 0 else "b_below") + ("_yardstick" if r.yardstick else ""),
+                     required=words.rate(r.required_rate),
                      gap=fmt_number(abs(diff), 1, words.lang))
     if words.done:
         why = words.w("b_why_done", first=first, last=last, observed=words.rate(r.observed_rate),
