@@ -21,7 +21,8 @@ import pandas as pd
 
 PROVINCE = "430000"
 INSERT = ("INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value,"
-          " unit, value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, is_latest)"
+          " unit, value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage,"
+          " is_latest)"
           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, true)")
 
 
@@ -98,7 +99,10 @@ def ratio_for(t, rows: pd.DataFrame, kind: str) -> float:
         g = float(np.prod(1 + rates.to_numpy())) ** (1 / len(rates)) - 1
         return d * g / abs(K / 100)
     base_rows = annual[annual.year == t0].value.dropna()
-    x0 = float(t.base_value) if not pd.isna(t.base_value) else (float(base_rows.iloc[0]) if len(base_rows) else math.nan)
+    if not pd.isna(t.base_value):
+        x0 = float(t.base_value)
+    else:
+        x0 = float(base_rows.iloc[0]) if len(base_rows) else math.nan
     latest = window[window.value.notna()]
     if latest.empty or math.isnan(x0):
         return math.nan

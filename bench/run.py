@@ -59,6 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+# Run as a script from any directory: the imports below need the repository root on sys.path first (E402).
 import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -726,7 +727,8 @@ async def _ws_sessions(base: str, visits: list[tuple[str, str]], n: int):
 
 
 def app_visits(all_pages: bool) -> list[tuple[str, str, bool]]:
-    visits = [("", f"dataset={DATASET}", True), ("indicator", f"dataset={DATASET}&ind=retail_sales&region=430100", True)]
+    visits = [("", f"dataset={DATASET}", True),
+              ("indicator", f"dataset={DATASET}&ind=retail_sales&region=430100", True)]
     if all_pages:
         visits += [("prefectures", f"dataset={DATASET}&ind=retail_sales", False), ("data", f"dataset={DATASET}", False),
                    ("method", f"dataset={DATASET}", True)]
@@ -867,7 +869,8 @@ def table(records: list[dict], markdown: bool = False) -> str:
 
 def goals(records: list[dict]) -> list[str]:
     def pick(fig, scale, base=None):
-        return [r for r in records if r["figure"] == fig and r["scale"] == scale and (base is None or r["baseline"] == base)]
+        return [r for r in records
+                if r["figure"] == fig and r["scale"] == scale and (base is None or r["baseline"] == base)]
 
     lines = []
     naive = pick("bulk_load", "S2", "naive_read_csv_row_insert")

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import assess, charts, compare, series, store
+from .assess.progress import status_label
 from .config import PROVINCE_CODE
 from .formatting import fmt_as_of, fmt_date, fmt_period, fmt_rate, fmt_value, is_missing, unit_label
-from .assess.progress import status_label
 from .i18n import normalise_language, pick, t
 
 # The order of the status groups in 分目标情况 (worst first, as such reports read).

@@ -61,9 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     wide.add_argument("--unit", metavar="U", help="unit of the values, e.g. 亿元 (default: the 单位： line)")
     wide.add_argument("--source", metavar="TEXT", help="source of the figures (default: the 数据来源： line)")
     wide.add_argument("--source-url", metavar="URL", help="URL of the source")
-    wide.add_argument("--year", metavar="YYYY", help="year of headers without one, such as 1-6月 (default: from the title)")
+    wide.add_argument("--year", metavar="YYYY",
+                      help="year of headers without one, such as 1-6月 (default: from the title)")
     wide.add_argument("--period-type", choices=("ytd", "month"),
-                      help="what single-month headers (6月, 2024年6月) hold: ytd = 1-6月累计 (default), month = June alone")
+                      help="what single-month headers (6月, 2024年6月) hold: ytd = 1-6月累计 (default), "
+                           "month = June alone")
     p.add_argument("--dry-run", action="store_true",
                    help="validate and show the additions and revisions (old → new), write nothing")
     p.set_defaults(func=cmd_import)
@@ -191,14 +193,15 @@ def _number(value) -> str:
 def _print_changes(plan: ImportPlan, diff, region_names: dict[str, str], limit: int = 200) -> None:
     for row in list(diff.itertuples(index=False))[:limit]:
         where = f"row {row.row_no}" + (f" ({row.sheet})" if isinstance(row.sheet, str) else "")
-        what = f"{row.indicator_id} {region_names.get(row.region_code, row.region_code)} {row.period} ({row.period_type})"
+        region = region_names.get(row.region_code, row.region_code)
+        what = f"{row.indicator_id} {region} {row.period} ({row.period_type})"
         if row.change == "revised":
             change = f"{_number(row.previous_value)} → {_number(row.value)} {row.unit}"
             if _number(row.previous_yoy_pct) != _number(row.yoy_pct):
                 change += f", yoy {_number(row.previous_yoy_pct)} → {_number(row.yoy_pct)}%"
         else:
-            change = f"{_number(row.value)} {row.unit}" + (f", yoy {_number(row.yoy_pct)}%" if row.yoy_pct == row.yoy_pct
-                                                          and row.yoy_pct is not None else "")
+            has_yoy = row.yoy_pct == row.yoy_pct and row.yoy_pct is not None  # neither NaN nor None
+            change = f"{_number(row.value)} {row.unit}" + (f", yoy {_number(row.yoy_pct)}%" if has_yoy else "")
         print(f"  {row.change:<8}{where}: {what}: {change}")
     shown = min(len(diff), limit)
     if plan.added + plan.revised > shown:
@@ -249,7 +252,8 @@ def _dry_run(target: Path, path: Path, stage, dataset: str, new_dataset: bool = 
         return EXIT_BAD_INPUT
     _print_problems(plan)
     if plan.is_no_op:
-        print(f"{path.name}: nothing to change — all {plan.unchanged} rows are already stored; nothing written (--dry-run).")
+        print(f"{path.name}: nothing to change — all {plan.unchanged} rows are already stored; "
+              "nothing written (--dry-run).")
         return EXIT_OK
     print(f"{path.name}: would add {plan.added} rows, revise {plan.revised} (old values kept as earlier vintages), "
           f"leave {plan.unchanged} unchanged; nothing written (--dry-run).")

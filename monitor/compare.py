@@ -76,7 +76,8 @@ def rank(values: pd.Series, ascending: bool = False) -> pd.Series:
 def rank_history(table: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
     """Rank of each region within each period of a measure_table."""
     out = table.copy()
-    out["rank"] = out.groupby("period").measure.rank(method="min", ascending=ascending, na_option="keep").astype("Int64")
+    ranks = out.groupby("period").measure.rank(method="min", ascending=ascending, na_option="keep")
+    out["rank"] = ranks.astype("Int64")
     return out
 
 

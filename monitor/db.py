@@ -23,7 +23,7 @@ import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import duckdb
 import pandas as pd
@@ -31,7 +31,16 @@ import pandas as pd
 from .config import MIGRATIONS_DIR
 
 # No extension may be downloaded at run time: the machines have no general internet.
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """The single value of a query that always returns one row (count(*), max(…), INSERT … RETURNING id)."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected one row, got none from: {sql[:120]}")
+    return row[0]
 
 
 class DatabaseMissing(FileNotFoundError):
@@ -96,9 +105,8 @@ def latest_schema_version() -> int:
 
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND database_name = current_database()"
-    ).fetchone()[0]
+    exists = scalar(con, "SELECT count(*) FROM duckdb_tables() "
+                         "WHERE table_name = 'schema_migrations' AND database_name = current_database()")
     if not exists:
         return set()
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}

@@ -336,7 +336,8 @@ def build_tree(inputs: Inputs, scale: str, seed: int, national_counties: int | N
         if scale in ("counties", "national"):
             rng = _rng(seed, "base", "hunan-counties")
             factor = rng.lognormal(0.0, 0.35, len(counties))
-            for (code, name, parent), f in zip(counties[["code", "name_zh", "parent_code"]].itertuples(index=False), factor):
+            county_rows = counties[["code", "name_zh", "parent_code"]].itertuples(index=False)
+            for (code, name, parent), f in zip(county_rows, factor):
                 hunan_counties.append((code, "county", parent, _county_type_weight(name) * f, True))
         if scale == "national":
             syn_prefs, syn_counties, synthetic = _synthetic_hierarchy(seed, national_counties or NATIONAL_COUNTIES)
@@ -560,7 +561,9 @@ def calibrate_levels(model: np.ndarray, years: np.ndarray, official: pd.DataFram
                 months = [m for (yy, m) in ytd if yy == y]
                 if months:
                     m = max(months)
-                    fixed.update(_propagate(comp, {y: ytd[(y, m)] / f_model[yi[y], m - 1]}, a_ratios))
+                    level = _propagate(comp, {y: ytd[(y, m)] / f_model[yi[y], m - 1]}, a_ratios)
+                    assert level is not None, "y is in comp, so the component has a level"
+                    fixed.update(level)
                     pending.remove(comp)
                     break
 
@@ -781,6 +784,7 @@ def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] 
         """
         for lev, children in tree.steps:
             if national and lev == "province":
+                assert rest is not None, "the national scale always passes the other provinces' total"
                 others = children[children != hunan]
                 w = weights(ind_id, prof, lev, others, monthly)
                 q[others] = apportion(rest[None, :], w, np.zeros(len(others), dtype=int), np.array([0]))
@@ -828,9 +832,9 @@ def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] 
             rest_q = None
             if national:
                 rest_prof = Profile(**{**prof.__dict__, "level": prof.level * rest_ratio(prof)})
-                rest = _model_monthly(rest_prof, span, _rng(seed, "rest", ind_id))[sl]
-                rest = rest.reshape(-1) if monthly else rest.sum(axis=1)
-                rest_q = np.round(rest * scale_q).astype(np.int64)
+                rest_model = _model_monthly(rest_prof, span, _rng(seed, "rest", ind_id))[sl]
+                rest_flow = rest_model.reshape(-1) if monthly else rest_model.sum(axis=1)
+                rest_q = np.round(rest_flow * scale_q).astype(np.int64)
             split_down(ind_id, prof, q, monthly, rest_q)
             if monthly:
                 ytd_q = np.cumsum(q.reshape(n, ny, 12), axis=2)
@@ -1007,7 +1011,10 @@ def to_long_frame(data: DemoData) -> pd.DataFrame:
     unit_of = np.array([units.index(u) for u in data.indicator_units])
     unit = pd.Categorical.from_codes(unit_of[data.ind], categories=units)
     n = len(data)
-    const = lambda text: pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[text])  # noqa: E731
+
+    def const(text):
+        return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[text])
+
     return pd.DataFrame({
         "indicator": pd.Categorical.from_codes(data.ind, categories=data.indicator_ids),
         "region": pd.Categorical.from_codes(data.reg, categories=data.region_codes),
@@ -1048,9 +1055,11 @@ class DemoReport:
             f"{self.path}: demo dataset written — {self.rows:,} synthetic rows "
             f"(scale {self.scale}, years {self.years[0]}–{self.years[1]}, seed {self.seed}, "
             f"{self.regions:,} region{'s' if self.regions != 1 else ''}"
-            + (f", {self.synthetic_regions:,} of them generated" if self.synthetic_regions else "") + ").",
+            + (f", {self.synthetic_regions:,} of them generated" if self.synthetic_regions else "")
+            + ").",
             f"  replaced {self.replaced:,} previous demo rows; official rows untouched"
-            + (f"; removed {self.synthetic_removed:,} generated regions no longer needed" if self.synthetic_removed else ""),
+            + (f"; removed {self.synthetic_removed:,} generated regions no longer needed"
+               if self.synthetic_removed else ""),
             f"  generated in {self.seconds_generate:.2f} s, written in {self.seconds_write:.2f} s "
             f"(total {self.seconds_total:.2f} s); prefecture shares from {self.weights_source}.",
             "  演示数据，非官方统计 — SYNTHETIC DEMO DATA, not official statistics (dataset 'demo').",
@@ -1076,7 +1085,7 @@ FROM demo_rows d
 
 def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "python -m monitor demo") -> dict:
     """Replace the demo dataset inside the caller's transaction. Returns counts."""
-    replaced = con.execute("SELECT count(*) FROM observations WHERE dataset = ?", [DATASET]).fetchone()[0]
+    replaced = dbmod.scalar(con, "SELECT count(*) FROM observations WHERE dataset = ?", [DATASET])
     con.execute("DELETE FROM observations WHERE dataset = ?", [DATASET])
     con.execute(
         "INSERT INTO datasets (id, name_zh, name_en, is_synthetic, description) VALUES (?, ?, ?, true, ?) "
@@ -1084,9 +1093,9 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "pyth
         "is_synthetic = true, description = excluded.description",
         [DATASET, DATASET_NAME_ZH, DATASET_NAME_EN, DATASET_DESCRIPTION])
     needed = data.synthetic_regions
-    removed = con.execute(
-        "DELETE FROM regions WHERE is_synthetic AND NOT list_contains(?::VARCHAR[], code) "
-        "AND code NOT IN (SELECT DISTINCT region_code FROM observations)", [needed.code.tolist()]).fetchone()[0]
+    removed = dbmod.scalar(  # DELETE returns the number of rows deleted
+        con, "DELETE FROM regions WHERE is_synthetic AND NOT list_contains(?::VARCHAR[], code) "
+        "AND code NOT IN (SELECT DISTINCT region_code FROM observations)", [needed.code.tolist()])
     if len(needed):
         con.register("demo_regions_in", needed)
         con.execute(
@@ -1097,14 +1106,15 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, user: str = "pyth
     single_months = data.single is not None
     params = (f"--scale {data.scale} --years {data.years[0]}-{data.years[1]} --seed {data.seed}"
               + (" --single-months" if single_months else ""))
-    import_id = con.execute(
+    import_id = dbmod.scalar(
+        con,
         "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
         " rows_added, user_name, outcome, message, message_zh)"
         " VALUES (?, ?, ?, ?, 'demo', ?, ?, ?, ?, 'success', ?, ?) RETURNING id",
         [now_beijing(), now_beijing(),
          f"python -m monitor demo {params}", hashlib.sha256(params.encode()).hexdigest(), DATASET, len(data),
          len(data), user, f"synthetic demo data: {len(data)} rows, replacing {replaced}",
-         f"合成演示数据：{len(data)}行，替换原有{replaced}行"]).fetchone()[0]
+         f"合成演示数据：{len(data)}行，替换原有{replaced}行"])
     con.register("demo_rows", data.frame())
     con.execute(INSERT_SQL, {"ind_ids": data.indicator_ids, "reg_codes": data.region_codes,
                              "units": data.indicator_units, "source": source_text(data.seed), "note": NOTE,

@@ -70,7 +70,8 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "data", notes: list[str
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         safe.to_excel(writer, sheet_name=sheet, index=False)
         if notes:
-            pd.DataFrame({"note": [neutralise_text(n) for n in notes]}).to_excel(writer, sheet_name="README", index=False)
+            readme = pd.DataFrame({"note": [neutralise_text(n) for n in notes]})
+            readme.to_excel(writer, sheet_name="README", index=False)
     return buffer.getvalue()
 
 

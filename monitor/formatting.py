@@ -9,10 +9,8 @@ releases round, never Python's binary round-half-even.
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 import datetime as _dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from .i18n import normalise_language, t
 
@@ -106,14 +104,6 @@ def fmt_rate(rate, lang: str = "zh", signed: bool = False) -> str:
         return "—"
     pct = half_up(rate * 100, 1)
     return f"{pct:+.1f}%" if signed else f"{pct:.1f}%"
-
-
-def fmt_pp(points, lang: str = "zh") -> str:
-    """Percentage points: 高于/低于 are worded by the caller; this prints the magnitude."""
-    if is_missing(points):
-        return "—"
-    points = half_up(points, 1)
-    return f"{points:.1f}个百分点" if normalise_language(lang) == "zh" else f"{points:.1f} pp"
 
 
 def fmt_ratio(ratio) -> str:

@@ -5,7 +5,6 @@ Exit status as the rest of the CLI: 0 success, 2 bad input (nothing written), 1 
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import getpass
 from pathlib import Path

@@ -126,7 +126,7 @@ def _bi(key: str, **params: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------
-# Errors (see the error table in /work/shared/notes/nbs-api.md §5)
+# Errors (the error table: docs/nbs.md §5)
 # --------------------------------------------------------------------------------------
 
 
@@ -183,7 +183,7 @@ class ApiError(NbsError):
         super().__init__(
             f"NBS API returned an error envelope{where}: state={state!r}, message={message!r}. "
             "The request was understood but refused; check the body (cid, indicatorIds, dts, "
-            "rootId) against data/nbs_registry.toml and the protocol note."
+            "rootId) against data/nbs_registry.toml and docs/nbs.md."
         )
 
 
@@ -221,7 +221,7 @@ def period_token(freq: str, year: int, sub: int | None = None) -> str:
 
 def _split_point(freq: str, point: int | tuple[int, int] | Sequence[int]) -> tuple[int, int | None]:
     if freq == "year":
-        if isinstance(point, (tuple, list)):
+        if isinstance(point, Sequence):  # a (year, month) pair, or any other sequence
             raise ValueError("annual dts points are plain years")
         return int(point), None
     if not isinstance(point, (tuple, list)) or len(point) != 2:
@@ -294,7 +294,7 @@ def build_esdata_request(
     show_type: str = "1",
     path: str = PATH_ESDATA,
 ) -> Request:
-    """The ``POST stream/esData`` body, following every rule in the protocol note:
+    """The ``POST stream/esData`` body, following every rule of docs/nbs.md §1:
     ``dts`` a list, ``daCatalogId`` empty, ``showType`` always present ("1" one region,
     "3" region matrix; "2" is latest-period-only and refused), 12-digit ``das``."""
     if isinstance(dts, str) or not isinstance(dts, Sequence):
@@ -433,7 +433,7 @@ def check_envelope(payload: Any, *, url: str = "") -> dict:
         raise MalformedResponse(
             f"Response from {url or 'NBS'} is JSON but has no success/state envelope "
             f"(first 200 chars: {snippet!r}). The API shape may have changed; re-check the "
-            "protocol note before trusting any data."
+            "protocol (docs/nbs.md) before trusting any data."
         )
     success = payload.get("success", True)
     state = payload.get("state", OK_STATE)

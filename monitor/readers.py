@@ -35,14 +35,28 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from .config import PROVINCE_CODE
-from .importer import (EXPORT_INFO_COLUMNS, KNOWN_COLUMNS, MAX_FIELD_CHARS, PROBLEMS_PER_CHECK, REQUIRED_COLUMNS,
-                       EncodingError, Problem, StagedFile, create_empty_staging, decode_text, normalise_header,
-                       normalise_line_endings, stage_frame, stage_long_csv)
+from .importer import (
+    EXPORT_INFO_COLUMNS,
+    KNOWN_COLUMNS,
+    MAX_FIELD_CHARS,
+    PROBLEMS_PER_CHECK,
+    REQUIRED_COLUMNS,
+    EncodingError,
+    Problem,
+    StagedFile,
+    create_empty_staging,
+    decode_text,
+    normalise_header,
+    normalise_line_endings,
+    stage_frame,
+    stage_long_csv,
+)
 from .registry import Lookup
 from .units import UNITS
 
@@ -498,7 +512,7 @@ def _build_table(grid: Grid, r: int, columns: list[Column], first: int) -> Table
         # Merged periods over (value, growth) pairs: '1-6月' spanning two columns, '绝对额 | 增速' below.
         last = below
         width = max(width, len(grid.rows[below]))
-        period, unit = None, None
+        period = None
         area = []
         for c in range(region_col + 1, width):
             head = classify_header(grid.cell(r, c), c)
@@ -531,7 +545,8 @@ def _build_table(grid: Grid, r: int, columns: list[Column], first: int) -> Table
 
 def _is_subheader(grid: Grid, r: int, region_col: int) -> bool:
     row = grid.rows[r]
-    if cell_text(grid.cell(r, region_col)) and not REGION_LABEL.match(squeeze(cell_text(grid.cell(r, region_col)))):
+    head = cell_text(grid.cell(r, region_col))
+    if head and not REGION_LABEL.match(squeeze(head)):
         return False
     cells = [v for v in row[region_col + 1:] if cell_text(v)]
     if not cells:
@@ -707,7 +722,8 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
         stated = unit_line[2] if unit_line else (next(iter(header_units)) if len(header_units) == 1 else None)
         if stated and stated != options.unit:
             report.warning("option_overrides_file",
-                           f"unit={options.unit} was given, but the table says {stated}; values are read as {options.unit}",
+                           f"unit={options.unit} was given, but the table says {stated}; "
+                           f"values are read as {options.unit}",
                            f"已指定单位{options.unit}，但表中单位为{stated}；按指定单位导入",
                            sheet, unit_line[0] + 1 if unit_line else table.header_row + 1,
                            f"column {column_letter(unit_line[1])}" if unit_line else None)
@@ -731,7 +747,8 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
         src_loc, src_row = where(source_line[0], source_line[1])
     else:
         report.error("no_source",
-                     "the table names no source (no '数据来源：' line); every number needs one: pass source= (--source TEXT)",
+                     "the table names no source (no '数据来源：' line); every number needs one: "
+                     "pass source= (--source TEXT)",
                      "表中未注明数据来源；每个数据都须注明来源，请指定来源（--source）",
                      sheet, None, "source (option)")
         return []
@@ -745,7 +762,8 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
     year = options.year or title_year
     if options.year and title_year and options.year != title_year:
         report.warning("option_overrides_file",
-                       f"year={options.year} was given, but the title says {title_year}; headers without a year are read as {options.year}",
+                       f"year={options.year} was given, but the title says {title_year}; "
+                       f"headers without a year are read as {options.year}",
                        f"已指定年份{options.year}，但标题为{title_year}年；未写年份的表头按{options.year}年读取",
                        sheet, None, "year (option)")
 
@@ -762,7 +780,8 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
             continue
         if column.kind == "other":
             if any(cell_text(grid.cell(r, column.index)) for r in range(table.last_header_row + 1, len(grid.rows))):
-                report.warning("unknown_column", f"column {label!r} is neither a period nor a growth rate; it is ignored",
+                report.warning("unknown_column",
+                               f"column {label!r} is neither a period nor a growth rate; it is ignored",
                                f"列“{label}”既不是期别也不是增速，已忽略", sheet, header_row, label)
             continue
         period = column.period
@@ -774,6 +793,8 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
                 fatal = True
                 continue
             period = unpaired.period
+        if period is None:  # never: a value column always names its period (classify_header)
+            continue
         unpaired = column if column.kind == "value" else None
         resolved = period.resolve(year, options.period_type)
         if resolved is None:
@@ -827,27 +848,27 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
     # Without a table-level unit every figure must carry its own.
     if unit is None:
         for r in data_rows:
-            for period in order:
-                column = value_cols.get(period)
-                if column is None or (r, column.index) in grid.formulas:
+            for slot in order:
+                value_col = value_cols.get(slot)
+                if value_col is None or (r, value_col.index) in grid.formulas:
                     continue
-                number = read_number(grid.cell(r, column.index))
+                number = read_number(grid.cell(r, value_col.index))
                 if number.text is not None and number.unit is None:
                     report.error("no_unit",
                                  "the table states no unit (no '单位：' line, none in the header or the cells); "
                                  "pass unit= (--unit 亿元)",
                                  "表中未注明单位（无“单位：”行，表头和单元格中也没有）；请指定单位（--unit）",
-                                 sheet, r + 1, table.labels.get(column.index))
+                                 sheet, r + 1, table.labels.get(value_col.index))
                     return []
 
     staged = []
     for r in data_rows:
         region = region_text(grid.cell(r, table.region_col))
-        for period in order:
-            vcol, gcol = value_cols.get(period), growth_cols.get(period)
+        for slot in order:
+            vcol, gcol = value_cols.get(slot), growth_cols.get(slot)
             row = {
                 "row_no": r + 1, "sheet": sheet, "indicator": indicator, "region": region,
-                "period": period[0], "period_type": period[1], "value": None, "unit": unit, "yoy_pct": None,
+                "period": slot[0], "period_type": slot[1], "value": None, "unit": unit, "yoy_pct": None,
                 "source": source, "source_url": options.source_url,
                 "loc_indicator": ind_loc, "locrow_indicator": ind_row,
                 "loc_region": region_label,
@@ -855,24 +876,24 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
                 "loc_source": src_loc, "locrow_source": src_row,
             }
             ok, marked = True, False
-            for kind, column in (("value", vcol), ("yoy_pct", gcol)):
-                if column is None:
+            for kind, cell_col in (("value", vcol), ("yoy_pct", gcol)):
+                if cell_col is None:
                     continue
-                label = table.labels.get(column.index)
-                row[f"loc_{kind}"] = label
+                cell_label = table.labels.get(cell_col.index)
+                row[f"loc_{kind}"] = cell_label
                 if kind == "value" or "loc_period" not in row:
-                    row["loc_period"] = row["loc_period_type"] = label
+                    row["loc_period"] = row["loc_period_type"] = cell_label
                     row["locrow_period"] = row["locrow_period_type"] = header_row
-                if (r, column.index) in grid.formulas:
+                if (r, cell_col.index) in grid.formulas:
                     report.error("formula_cell",
-                                 f"the cell holds a formula ({grid.cell(r, column.index)}), not a number; "
+                                 f"the cell holds a formula ({grid.cell(r, cell_col.index)}), not a number; "
                                  "replace it with its value (paste as values) and import again",
-                                 f"单元格为公式（{grid.cell(r, column.index)}），不是数值；请粘贴为数值后重新导入",
-                                 sheet, r + 1, label)
+                                 f"单元格为公式（{grid.cell(r, cell_col.index)}），不是数值；请粘贴为数值后重新导入",
+                                 sheet, r + 1, cell_label)
                     ok = False
                     continue
-                raw = grid.cell(r, column.index)
-                number = read_number(raw, percent_format=(r, column.index) in grid.percent)
+                raw = grid.cell(r, cell_col.index)
+                number = read_number(raw, percent_format=(r, cell_col.index) in grid.percent)
                 if number.missing:
                     marked = True
                     continue
@@ -884,15 +905,15 @@ def read_wide(grid: Grid, table: Table, options: Options, lookup: Lookup, report
                         report.error("unit_conflict",
                                      f"the cell {cell_text(raw)!r} says {number.unit} but the table's unit is {unit}",
                                      f"单元格“{cell_text(raw)}”的单位{number.unit}与表中单位{unit}不一致",
-                                     sheet, r + 1, label)
+                                     sheet, r + 1, cell_label)
                         ok = False
                         continue
-                    row["unit"], row["loc_unit"], row["locrow_unit"] = number.unit, label, r + 1
+                    row["unit"], row["loc_unit"], row["locrow_unit"] = number.unit, cell_label, r + 1
                 row["value"] = number.text
             if not ok:
                 continue
             if marked and row["value"] is None and row["yoy_pct"] is None:
-                labels = " / ".join(table.labels.get(c.index) for c in (vcol, gcol) if c is not None)
+                labels = " / ".join(table.labels.get(c.index) or "" for c in (vcol, gcol) if c is not None)
                 report.warning("not_published", "the cell is marked as not published; nothing is stored for it",
                                "单元格标为无数据，未导入", sheet, r + 1, labels)
                 continue
@@ -1010,13 +1031,14 @@ def parse_options(report: Report, layout: str, options: dict) -> Options | None:
         raise TypeError(f"read_any() got unexpected option(s) {', '.join(unknown)}; known: {', '.join(OPTION_NAMES)}")
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
-    clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in options.items()}
+    clean: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) for k, v in options.items()}
     clean = {k: v for k, v in clean.items() if v not in (None, "")}
     if "year" in clean:
         try:
-            clean["year"] = int(clean["year"])
-            if not 1949 <= clean["year"] <= 2100:
+            year = int(clean["year"])
+            if not 1949 <= year <= 2100:
                 raise ValueError
+            clean["year"] = year
         except (TypeError, ValueError):
             report.error("bad_option", f"year must be a year such as 2024, got {options['year']!r}",
                          f"年份应为如2024的四位数，实际为“{options['year']}”", column="year (option)")
@@ -1144,8 +1166,9 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
     if opts.sheet:
         chosen = [g for g in grids if g.sheet == opts.sheet]
         if not chosen:
-            names = ", ".join(g.sheet for g in grids)
-            return _fatal(con, report, "xlsx", "no_such_sheet", f"no sheet named {opts.sheet!r}; the sheets are {names}",
+            names = ", ".join(g.sheet or "" for g in grids)
+            return _fatal(con, report, "xlsx", "no_such_sheet",
+                          f"no sheet named {opts.sheet!r}; the sheets are {names}",
                           f"没有名为“{opts.sheet}”的工作表；现有工作表：{names}", column="sheet (option)")
         grids = chosen
     rows: list[dict] = []
@@ -1176,9 +1199,8 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
                              grid.sheet, table.last_header_row + 2)
             rows += got
             continue
-        report.warning("sheet_skipped",
-                       f"sheet {grid.sheet!r} has no {'long ' if layout == 'long' else 'wide ' if layout == 'wide' else ''}"
-                       "table header and is skipped",
+        expected = {"long": "long ", "wide": "wide "}.get(layout, "")
+        report.warning("sheet_skipped", f"sheet {grid.sheet!r} has no {expected}table header and is skipped",
                        f"工作表“{grid.sheet}”没有可识别的表头，已跳过", grid.sheet)
     if "xlsx-wide" not in formats:
         _ignored_options(report, opts, WIDE_ONLY)

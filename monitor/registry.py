@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import pandas as pd
 
-from .config import DATA_DIR, PROVINCE_CODE, plans_dir as configured_plans_dir
+from .config import DATA_DIR, PROVINCE_CODE
+from .config import plans_dir as configured_plans_dir
 from .target_kinds import TARGET_TYPES
 
 REGION_FILES_GLOB = "regions*.csv"
@@ -199,7 +200,8 @@ def check_quotes(path: Path, plan: dict, specs: list[dict]) -> None:
     for spec in specs:
         quote = spec.get("quote_zh", "")
         if not quote or quote not in text:
-            raise RegistryError(f"{path.name} target {spec.get('id', '?')!r}: quote_zh does not appear verbatim in {source}")
+            raise RegistryError(f"{path.name} target {spec.get('id', '?')!r}: "
+                                f"quote_zh does not appear verbatim in {source}")
 
 
 def _target_row(path: Path, plan: dict, spec: dict, order: int) -> dict:
@@ -420,7 +422,8 @@ def load_registry(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR, pla
     # Synthetic regions (demo at national scale) are not in the files; keep them.
     con.execute("DELETE FROM regions WHERE NOT is_synthetic")
     con.register("regions_in", regions)
-    con.execute("INSERT INTO regions SELECT code, name_zh, short_name_zh, name_en, level, parent_code, aliases, is_synthetic FROM regions_in")
+    con.execute("INSERT INTO regions SELECT code, name_zh, short_name_zh, name_en, level, parent_code, aliases, "
+                "is_synthetic FROM regions_in")
     con.unregister("regions_in")
     for table, frame in (("indicators", indicators), ("plans", plans), ("targets", targets),
                          ("departments", departments), ("measures", measures), ("measure_departments", links)):

@@ -64,7 +64,8 @@ def ytd_completion(series: pd.DataFrame, path: pd.DataFrame) -> pd.DataFrame:
     `path`: the target path (columns year, value, series) from assess.target_path.
     """
     ytd = series[(series.period_type == "ytd") & series.value.notna()]
-    on_path = path[path.series == "path"][["year", "value"]].rename(columns={"value": "path_value"}) if len(path) else None
+    on_path = (path[path.series == "path"][["year", "value"]].rename(columns={"value": "path_value"})
+               if len(path) else None)
     if on_path is None or ytd.empty:
         return pd.DataFrame(columns=["year", "month", "value", "path_value", "completion", "time_share"])
     frame = ytd[["year", "month", "value"]].merge(on_path, on="year", how="inner")

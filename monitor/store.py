@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import pandas as pd
 import pyarrow as pa
 
 from .db import Reader
 from .sources import annotate as with_source_class
-
-FAR_FUTURE = datetime(9999, 12, 31)
 
 OBSERVATION_COLUMNS = (
     "dataset, indicator_id, region_code, period, period_type, year, month, value, unit, value_published, "
@@ -38,7 +37,8 @@ def plans(reader: Reader) -> pd.DataFrame:
 
 
 def targets(reader: Reader, region_code: str | None = None) -> pd.DataFrame:
-    sql = "SELECT t.*, p.title_zh AS plan_title_zh, p.title_en AS plan_title_en FROM targets t JOIN plans p ON p.id = t.plan_id"
+    sql = ("SELECT t.*, p.title_zh AS plan_title_zh, p.title_en AS plan_title_en "
+           "FROM targets t JOIN plans p ON p.id = t.plan_id")
     params: list = []
     if region_code:
         sql += " WHERE t.region_code = ?"
@@ -48,7 +48,8 @@ def targets(reader: Reader, region_code: str | None = None) -> pd.DataFrame:
 
 def datasets(reader: Reader) -> pd.DataFrame:
     return reader.query_df(
-        "SELECT d.*, (SELECT count(*) FROM observations o WHERE o.dataset = d.id) AS rows FROM datasets d ORDER BY d.id")
+        "SELECT d.*, (SELECT count(*) FROM observations o WHERE o.dataset = d.id) AS rows "
+        "FROM datasets d ORDER BY d.id")
 
 
 def observations(reader: Reader, dataset: str = "official", *, indicator_ids: list[str] | None = None,
@@ -105,6 +106,14 @@ QUALIFY p.year = max(p.year) FILTER (WHERE p.year < p.lo - 2 AND p.value IS NOT 
 """
 
 
+class _Window(TypedDict):
+    """One indicator's years read by the assessments (a row of the $windows parameter)."""
+
+    id: str
+    lo: int
+    hi: int
+
+
 def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[str], region_codes: list[str], *,
                             known_at: datetime | None = None, as_of_ordinal: int | None = None,
                             windows: dict[str, tuple[int, int]] | None = None) -> pd.DataFrame:
@@ -121,8 +130,8 @@ def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[st
                     "as_of": int(as_of_ordinal) if as_of_ordinal is not None else 1 << 40}
     if known_at is not None:
         params["known_at"] = known_at
-    win = [{"id": k, "lo": int(lo), "hi": int(hi)} for k, (lo, hi) in sorted((windows or {}).items())
-           if k in set(indicator_ids)]
+    win: list[_Window] = [{"id": k, "lo": int(lo), "hi": int(hi)} for k, (lo, hi) in sorted((windows or {}).items())
+                          if k in set(indicator_ids)]
     if not win:
         main_sql = _PER_YEAR.format(source=source, extra="", join="", years="TRUE")
     else:
@@ -159,8 +168,9 @@ def assessment_observations(reader: Reader, dataset: str, indicator_ids: list[st
             context_params = {**params, "need": [{"id": i, "code": c, "lo": lo, "hi": hi} for i, c, lo, hi in need],
                               "ids": sorted({n[0] for n in need}), "regions": sorted({n[1] for n in need})}
             context_params.pop("windows")
-            context = cur.sql(_CONTEXT.format(columns=", ".join(f"p.{c.strip()}" for c in ASSESSMENT_COLUMNS.split(",")),
-                                              per_year=per_year), params=context_params).to_arrow_table()
+            columns = ", ".join(f"p.{c.strip()}" for c in ASSESSMENT_COLUMNS.split(","))
+            context = cur.sql(_CONTEXT.format(columns=columns, per_year=per_year),
+                              params=context_params).to_arrow_table()
             main = pa.concat_tables([main, context])
     return main.to_pandas()
 
@@ -261,7 +271,8 @@ def export_frame(reader: Reader, dataset: str = "official", all_vintages: bool =
         " o.source, o.source_url, o.note, o.quote, o.status, o.period_type,"
         " i.name_zh AS indicator_name_zh, i.name_en AS indicator_name_en,"
         " r.name_zh AS region_name_zh, r.name_en AS region_name_en,"
-        " o.value AS value_in_indicator_unit, o.unit AS indicator_unit, o.vintage, o.dataset, d.is_synthetic AS synthetic "
+        " o.value AS value_in_indicator_unit, o.unit AS indicator_unit, o.vintage, o.dataset,"
+        " d.is_synthetic AS synthetic "
         f"FROM {source} o "  # one of two constant names
         "JOIN datasets d ON d.id = o.dataset "
         "LEFT JOIN indicators i ON i.id = o.indicator_id LEFT JOIN regions r ON r.code = o.region_code "

@@ -113,7 +113,8 @@ def overview_table(assessment: pd.DataFrame, lang: str, *, dataset_name: str, as
         })
     frame = pd.DataFrame(rows)
     if growth_rows := [i for i, r in enumerate(assessment.itertuples()) if row_kind(r).is_growth]:
-        frame.loc[growth_rows, t("table.latest_value", lang)] = frame.loc[growth_rows, t("table.latest_value", lang)] * 100
+        latest = t("table.latest_value", lang)
+        frame.loc[growth_rows, latest] = frame.loc[growth_rows, latest] * 100
     formats = {t("table.latest_value", lang): "number", t("table.target_value", lang): "number",
                t("table.completion", lang): "percent", t("table.time_share", lang): "percent",
                t("table.schedule_gap", lang): "points", t("table.ratio", lang): "ratio"}

@@ -1,4 +1,8 @@
-"""Units as published and conversion to an indicator's unit."""
+"""Units as published, by family, with the factor to the family's base unit.
+
+The importer converts a published value to its indicator's unit in SQL with these factors
+(`importer.py`), and refuses a unit of another family.
+"""
 
 from __future__ import annotations
 
@@ -22,28 +26,3 @@ UNITS: dict[str, tuple[str, float]] = {
     "万吨": ("tonnes", 1e4),  # only 万吨 is used; 吨 stays unknown (tests/corpus/unknown_unit.csv relies on it)
 }
 
-
-class UnitError(ValueError):
-    pass
-
-
-def conversion_factor(from_unit: str, to_unit: str) -> float:
-    """Multiply a value in from_unit by this to get to_unit; raises UnitError if they do not convert."""
-    if from_unit == to_unit:
-        return 1.0
-    if from_unit not in UNITS:
-        raise UnitError(f"unknown unit {from_unit!r}; known units: {', '.join(UNITS)}")
-    if to_unit not in UNITS:
-        raise UnitError(f"unknown unit {to_unit!r}")
-    fam_from, f_from = UNITS[from_unit]
-    fam_to, f_to = UNITS[to_unit]
-    if fam_from != fam_to:
-        raise UnitError(f"unit {from_unit!r} cannot be converted to {to_unit!r}")
-    return f_from / f_to
-
-
-def convert(value: float | None, from_unit: str, to_unit: str) -> float | None:
-    if value is None:
-        return None
-    # Round away binary noise from the scale factor (16.7 万亿元 → 167000 亿元, not 166999.99999999997).
-    return round(value * conversion_factor(from_unit, to_unit), 9)

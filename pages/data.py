@@ -19,9 +19,19 @@ from monitor.config import db_path
 from monitor.formatting import is_missing
 from monitor.i18n import t
 from ui import auth
-from ui.data import (clear_caches, dataset_export, get_reader, load_facets, load_history, load_import_log,
-                     load_indicator_names, load_indicators, load_observation_page, load_region_names,
-                     load_revisions)
+from ui.data import (
+    clear_caches,
+    dataset_export,
+    get_reader,
+    load_facets,
+    load_history,
+    load_import_log,
+    load_indicator_names,
+    load_indicators,
+    load_observation_page,
+    load_region_names,
+    load_revisions,
+)
 from ui.frame import require_app_frame
 from ui.state import View
 from ui.text import md, t_md

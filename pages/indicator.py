@@ -8,9 +8,19 @@ from monitor import assess, charts, measures, regions, series, sources
 from monitor.formatting import fmt_rate, fmt_ratio, fmt_value, is_missing, unit_label
 from monitor.i18n import pick, t
 from monitor.target_kinds import kind_of
-from ui.data import (load_assessment, load_departments, load_indicator_names, load_indicators,
-                     load_measure_of_target, load_observation_regions, load_observations, load_provenance,
-                     load_region_names, load_regions, load_targets)
+from ui.data import (
+    load_assessment,
+    load_departments,
+    load_indicator_names,
+    load_indicators,
+    load_measure_of_target,
+    load_observation_regions,
+    load_observations,
+    load_provenance,
+    load_region_names,
+    load_regions,
+    load_targets,
+)
 from ui.frame import require_app_frame
 from ui.state import View, url_widget
 from ui.text import md, t_md

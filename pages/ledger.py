@@ -8,8 +8,16 @@ from monitor.i18n import t
 from ui import auth
 from ui.data import get_reader, load_departments
 from ui.frame import require_app_frame
-from ui.ledger import (default_period, history_frame, load_history, load_ledger, load_overdue, period_options,
-                       table_frame, upload_returned)
+from ui.ledger import (
+    default_period,
+    history_frame,
+    load_history,
+    load_ledger,
+    load_overdue,
+    period_options,
+    table_frame,
+    upload_returned,
+)
 from ui.state import View, url_widget
 from ui.text import md
 

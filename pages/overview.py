@@ -5,11 +5,19 @@ import streamlit as st
 
 from monitor import measures, regions, tables
 from monitor.assess.progress import progress_line
-from monitor.formatting import fmt_period, fmt_rate, fmt_target, fmt_value, is_missing
+from monitor.formatting import fmt_period, fmt_rate, fmt_target, fmt_value
 from monitor.i18n import pick, t
 from monitor.target_kinds import kind_of
-from ui.data import (load_assessment, load_department_measures, load_department_summary, load_departments,
-                     load_measures, load_region_names, load_regions, load_targets)
+from ui.data import (
+    load_assessment,
+    load_department_measures,
+    load_department_summary,
+    load_departments,
+    load_measures,
+    load_region_names,
+    load_regions,
+    load_targets,
+)
 from ui.frame import require_app_frame
 from ui.report_button import report_button
 from ui.state import View, url_widget

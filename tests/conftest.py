@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor import bootstrap
-from tests.fakes.nbs_server import nbs_server  # noqa: F401  (fixture)
+from tests.fakes.nbs_server import nbs_server  # noqa: F401 — imported so pytest registers the fixture
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,6 @@ import re
 
 import pandas as pd
 import pyarrow as pa
-
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -122,7 +121,8 @@ def test_indicator_chart_spec_has_observed_series_and_target_path(app):
     charts = at.get("arrow_vega_lite_chart") + at.get("vega_lite_chart")
     assert charts, "no chart rendered"
     # Streamlit ships chart data as Arrow datasets beside the Vega-Lite spec.
-    data = pd.concat([pa.ipc.open_stream(ds.data.data).read_all().to_pandas() for el in charts for ds in el.proto.datasets])
+    data = pd.concat([pa.ipc.open_stream(ds.data.data).read_all().to_pandas()
+                      for el in charts for ds in el.proto.datasets])
     observed = data[data.get("label") == "实际"]
     assert set(observed.year) >= {2020, 2021}
     assert set(observed.value) >= {16258.1, 18596.85}

@@ -1,4 +1,4 @@
-"""The assessment engine against the method note (notes/assessment-method.md), §11 test vectors first.
+"""The assessment engine against the method (docs/method.md), its §16 worked examples first.
 
 Every expected number is worked by hand in the comment above its assertion.
 """
@@ -8,17 +8,16 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from monitor import assess as A
-from tests.assess_helpers import INDICATORS, TODAY, obs, one, run, target
+from tests.assess_helpers import INDICATORS, obs, one, run, target
 
 P = "430000"  # Hunan
 
 
-# =========================================================================== §11 test vectors
+# =========================================================================== test vectors (docs/method.md §16)
 
 def test_vector_cagr_and_ratio_100_to_150_in_5_years_observed_115_in_2():
     # required: (150/100)^(1/5) − 1 = 1.5^0.2 − 1 = 0.084472  (8.447 %)
@@ -26,7 +25,8 @@ def test_vector_cagr_and_ratio_100_to_150_in_5_years_observed_115_in_2():
     # R = 0.072381 / 0.084472 = 0.8569 → 0.60 ≤ R < 0.95 → accelerate
     assert A.cagr(100, 150, 5) == pytest.approx(0.084472, abs=1e-6)
     assert A.cagr(100, 115, 2) == pytest.approx(0.072381, abs=1e-6)
-    r = one(target(value=150, target_period="2025"), obs(("level", P, "2020", 100, None), ("level", P, "2022", 115, None)))
+    r = one(target(value=150, target_period="2025"),
+            obs(("level", P, "2020", 100, None), ("level", P, "2022", 115, None)))
     assert r.required_rate == pytest.approx(0.084472, abs=1e-6)
     assert r.observed_rate == pytest.approx(0.072381, abs=1e-6)
     assert r.progress_ratio == pytest.approx(0.857, abs=1e-3)
@@ -305,17 +305,20 @@ def test_type_c_hypothetical_vector():
     # gap_pp = (14.6 − 1.5) − 14.3 = −1.2 (1.2 points still to cut)
     t = target(type="pp_change", indicator="logistics_cost_gdp_ratio", value=-1.5, comparator="<=",
                unit="个百分点", direction="decrease")
-    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None), ("logistics_cost_gdp_ratio", P, "2021", 14.3, None)))
+    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None),
+                   ("logistics_cost_gdp_ratio", P, "2021", 14.3, None)))
     assert r.completion == pytest.approx(0.2)
     assert r.progress_ratio == pytest.approx(0.6)
     assert r.status == "accelerate"
     assert r.gap_to_target == pytest.approx(-1.2)
     assert "较2020年下降0.3个百分点" in r.sentence_zh and "尚需下降1.2个百分点" in r.sentence_zh
     # 2023 = 13.0: change −1.6 ≤ −1.5 → achieved
-    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None), ("logistics_cost_gdp_ratio", P, "2023", 13.0, None)))
+    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None),
+                   ("logistics_cost_gdp_ratio", P, "2023", 13.0, None)))
     assert r.status == "achieved"
     # 2023 = 13.2: change −1.4 → missed (deadline passed with an annual figure)
-    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None), ("logistics_cost_gdp_ratio", P, "2023", 13.2, None)))
+    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2020", 14.6, None),
+                   ("logistics_cost_gdp_ratio", P, "2023", 13.2, None)))
     assert r.status == "missed"
 
 
@@ -324,7 +327,8 @@ def test_type_c_substituted_base_pro_rates_the_change():
     # 2022 = 14.1: share = −0.5/−1.0 = 0.5; τ = 1/2; R = 1.0 → on_track, base_substituted
     t = target(type="pp_change", indicator="logistics_cost_gdp_ratio", value=-1.5, comparator="<=",
                unit="个百分点", direction="decrease")
-    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2021", 14.6, None), ("logistics_cost_gdp_ratio", P, "2022", 14.1, None)))
+    r = one(t, obs(("logistics_cost_gdp_ratio", P, "2021", 14.6, None),
+                   ("logistics_cost_gdp_ratio", P, "2022", 14.1, None)))
     assert r.progress_ratio == pytest.approx(1.0)
     assert r.status == "on_track"
     assert "base_substituted" in r.qualifiers
@@ -368,8 +372,11 @@ def test_type_d_missing_year_is_na_naming_it():
 
 def test_type_d_achieved_and_missed():
     t = target(type="cumulative_flow", indicator="new_firms", value=3000, unit="家", base_value=0)
-    three = lambda last: obs(("new_firms", P, "2021", 1000, None), ("new_firms", P, "2022", 1100, None),
-                             ("new_firms", P, "2023", last, None))
+
+    def three(last):
+        return obs(("new_firms", P, "2021", 1000, None), ("new_firms", P, "2022", 1100, None),
+                   ("new_firms", P, "2023", last, None))
+
     assert one(t, three(900)).status == "achieved"   # 3000 ≥ 3000
     assert one(t, three(800)).status == "missed"     # 2900 at the deadline
     # met early from YTD data: achieved (provisional)
@@ -400,7 +407,7 @@ def test_type_e_share_of_gap_and_never_reversing_unless_the_stock_fell():
 def test_type_e_time_honoured_brands_with_the_bundled_2018_and_2024_totals():
     # What the rules give for 老字号 (116 at end-2018, 275 at end-2024, target > 240 by 2023):
     # * the 2020 base is missing; the substitute must be the nearest LATER year within the plan window
-    #   (2020–2023) — there is none: 2018 is earlier (never used, §12) and 2024 is after T;
+    #   (2020–2023) — there is none: 2018 is earlier (never used, docs/method.md §15) and 2024 is after T;
     # * the 2024 figure is after the deadline, so it cannot say whether the stock was > 240 at end-2023
     #   (the window stops at T; 275 at end-2024 could include the 2024 batch).
     # → na, naming both figures and why neither is used.
@@ -514,7 +521,8 @@ def test_many_regions_in_one_pass():
     regions = [f"9{i:05d}" for i in range(300)]
     rows = [("retail_sales", P, "2020", 16258.1, None), ("retail_sales", P, "2021", 18596.85, 14.4)]
     for i, code in enumerate(regions):
-        rows += [("retail_sales", code, "2020", 100 + i, None), ("retail_sales", code, "2021", 100 + 1.1 * i, 5 + i % 10)]
+        rows += [("retail_sales", code, "2020", 100 + i, None),
+                 ("retail_sales", code, "2021", 100 + 1.1 * i, 5 + i % 10)]
     res = run([target(id="level", indicator="retail_sales", value=20000, comparator=">"),
                target(id="growth", indicator="retail_sales", type="average_growth", value=7.5, unit="%")],
               obs(*rows), regions=regions)
@@ -577,7 +585,8 @@ def test_status_and_qualifier_labels():
 
 def test_target_path_shapes():
     # A: geometric from 100 (2020) to 150 (2025), projection from 2022 at 7.238 %/yr
-    r = one(target(value=150, target_period="2025"), obs(("level", P, "2020", 100, None), ("level", P, "2022", 115, None)))
+    r = one(target(value=150, target_period="2025"),
+            obs(("level", P, "2020", 100, None), ("level", P, "2022", 115, None)))
     path = A.target_path(r)
     assert list(path.columns) == ["period", "year", "value", "series"]
     p = path[path.series == "path"]

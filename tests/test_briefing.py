@@ -10,7 +10,6 @@ import json
 import shutil
 
 import docx
-import duckdb
 import pytest
 from docx.oxml.ns import qn
 
@@ -350,7 +349,6 @@ def test_the_ledger_section_appears_only_with_a_ledger(template_db, tmp_path):
     # the task ledger's reports (monitor/ledger.py): 2022-Q2 — co_m01 on schedule (a corrected vintage of an
     # earlier 'behind'), co_m02 behind; every other task of the period is overdue (its report was due 10 July)
     db = tmp_path / "ledger.duckdb"
-    import shutil
     shutil.copyfile(template_db, db)
     from monitor.db import writer
     with writer(db) as con:

@@ -26,7 +26,9 @@ def test_init_then_export_yields_every_bundled_row_with_its_source(tmp_path):
     bundled = list(csv.DictReader((PROJECT_ROOT / "data/official/hunan_official.csv").open(encoding="utf-8")))
     assert len(exported) == len(bundled) == 144
     assert all(row["source"] for row in exported)
-    key = lambda r: (r["indicator"], r["period"], r["source"], r["quote"])
+    def key(r):
+        return r["indicator"], r["period"], r["source"], r["quote"]
+
     assert sorted(map(key, exported)) == sorted(map(key, bundled))
 
 
@@ -130,8 +132,8 @@ def test_wide_options_and_sheet_on_the_command_line(db_path, tmp_path, capsys):
     from monitor.db import Reader
     with Reader(db_path) as reader:
         assert reader.query_rows("SELECT value, yoy_pct, source, source_url FROM observations_latest WHERE "
-                                 "indicator_id = 'online_retail' AND region_code = '430100' AND period = '2024-06'") == [
-            (1500.5, 9.1, "长沙市统计局", "https://example.org/x")]
+                                 "indicator_id = 'online_retail' AND region_code = '430100' "
+                                 "AND period = '2024-06'") == [(1500.5, 9.1, "长沙市统计局", "https://example.org/x")]
 
 
 def test_demo_if_missing_leaves_an_existing_demo_alone(db_path, capsys):

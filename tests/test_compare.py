@@ -42,7 +42,8 @@ def test_share_of_the_province():
 
 
 def test_contribution_to_provincial_growth():
-    frame = measure_values(DATA, "retail_sales", "2024", "annual", REGIONS, "430000", "contribution").set_index("region_code")
+    frame = measure_values(DATA, "retail_sales", "2024", "annual", REGIONS, "430000",
+                           "contribution").set_index("region_code")
     # Province a year earlier on the comparable basis: 1000 / 1.10 = 909.09.
     # A: 600 − 600/1.20 = 100 → 100 / 909.09 × 100 = 11.0 points
     # B: 400 − 400/0.98 = −8.16 → −8.16 / 909.09 × 100 = −0.90 points
@@ -53,7 +54,8 @@ def test_contribution_to_provincial_growth():
 
 
 def test_per_capita_in_yuan():
-    frame = measure_values(DATA, "retail_sales", "2024", "annual", REGIONS, "430000", "per_capita").set_index("region_code")
+    frame = measure_values(DATA, "retail_sales", "2024", "annual", REGIONS, "430000",
+                           "per_capita").set_index("region_code")
     # 600 亿元 / 1000 万人 = 6e10 / 1e7 = 6000 元 per person
     assert frame.measure["A"] == pytest.approx(6000.0)
     assert frame.measure["B"] == pytest.approx(8000.0)

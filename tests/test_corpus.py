@@ -69,13 +69,15 @@ ERRORS = [
     ("wide_no_indicator.csv", {}, ("no_indicator", None, 1, "column A"), "names none we know"),
     ("wide_no_source.csv", {}, ("no_source", None, None, "source (option)"), "--source"),
     ("wide_unit_conflict.csv", {}, ("unit_conflict", None, 5, "1-6月"), "says 万元 but the table's unit is 亿元"),
-    ("wide_duplicate_region.csv", {}, ("duplicate_row", None, 6, "地区"), "433100 / 2024-05 (ytd) appears more than once"),
+    ("wide_duplicate_region.csv", {}, ("duplicate_row", None, 6, "地区"),
+     "433100 / 2024-05 (ytd) appears more than once"),
     ("wide_non_numeric.csv", {"layout": "long"}, ("missing_column", None, 1, None), "missing column(s)"),
     # workbooks
     ("formula.xlsx", {}, ("formula_cell", "社零", 6, "1-5月"), "holds a formula (=SUM(B4:B5))"),
     ("merged_title.xlsx", {}, ("negative_value", "各市州", 6, "1-6月 绝对额"), "value -350 is negative"),
     ("long_two_sheets.xlsx", {}, ("unknown_region", "2024", 3, "region"), "did you mean 长沙市?"),
-    ("long_two_sheets.xlsx", {"sheet": "2025"}, ("no_such_sheet", None, None, "sheet (option)"), "the sheets are 2023, 2024"),
+    ("long_two_sheets.xlsx", {"sheet": "2025"}, ("no_such_sheet", None, None, "sheet (option)"),
+     "the sheets are 2023, 2024"),
 ]
 
 

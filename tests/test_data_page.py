@@ -74,8 +74,9 @@ def confirm(at: AppTest) -> AppTest:
 
 
 # Tables are told apart by a column only they have (a dataframe without selection has no element id).
-MARKERS = {"data_observations": "prov.quote", "data_report": "data.col_severity", "data_preview_table": "data.col_change",
-           "data_log": "data.col_outcome", "data_revisions": "data.col_revised_at"}
+MARKERS = {"data_observations": "prov.quote", "data_report": "data.col_severity",
+           "data_preview_table": "data.col_change", "data_log": "data.col_outcome",
+           "data_revisions": "data.col_revised_at"}
 
 
 def find_table(at: AppTest, name: str, lang: str = "zh"):
@@ -418,5 +419,6 @@ def test_the_app_never_opens_the_database_for_writing_itself():
     """Pages and ui/ read through the read-only Reader; writes go through importer/fetch, i.e. the serialised writer."""
     for path in [*(PROJECT_ROOT / "pages").glob("*.py"), *(PROJECT_ROOT / "ui").glob("*.py"), PROJECT_ROOT / "app.py"]:
         source = path.read_text(encoding="utf-8")
-        for forbidden in ("import duckdb", "duckdb.connect", "db.writer", "dbmod.writer", "from monitor.db import writer"):
+        for forbidden in ("import duckdb", "duckdb.connect", "db.writer", "dbmod.writer",
+                          "from monitor.db import writer"):
             assert forbidden not in source, f"{path.name} uses {forbidden}"

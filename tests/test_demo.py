@@ -93,8 +93,10 @@ def test_generate_frame_is_deterministic_and_importable(template_db, tmp_path, d
     one = demo.generate_frame("province", (2020, 2021), seed=5, inputs=inputs)
     two = demo.generate_frame("province", (2020, 2021), seed=5, db_path=template_db)
     key = ["indicator", "region", "period"]
-    digest = lambda f: hashlib.sha256(  # noqa: E731
-        f.sort_values(key).astype(str).to_csv(index=False).encode()).hexdigest()
+
+    def digest(f):
+        return hashlib.sha256(f.sort_values(key).astype(str).to_csv(index=False).encode()).hexdigest()
+
     assert digest(one) == digest(two)
     assert list(one.columns[:9]) == ["indicator", "region", "period", "value", "unit", "yoy_pct", "source",
                                      "source_url", "note"]
@@ -236,11 +238,12 @@ def test_growth_rates_follow_from_the_levels(rows):
 
 def test_seasonality_peaks_in_the_fourth_quarter(rows):
     money = rows[(rows.frequency == "monthly_ytd") & (rows.indicator_unit == "亿元") & (rows.level != "county")]
-    annual = money[money.period_type == "annual"].set_index(["indicator_id", "region_code", "year"]).value
-    sept = money[(money.period_type == "ytd") & (money.month == 9)].set_index(["indicator_id", "region_code", "year"]).value
+    by_figure = ["indicator_id", "region_code", "year"]
+    annual = money[money.period_type == "annual"].set_index(by_figure).value
+    sept = money[(money.period_type == "ytd") & (money.month == 9)].set_index(by_figure).value
     q4_share = (annual - sept.loc[annual.index]) / annual
     assert (q4_share > 0.25).all()
-    feb = money[(money.period_type == "ytd") & (money.month == 2)].set_index(["indicator_id", "region_code", "year"]).value
+    feb = money[(money.period_type == "ytd") & (money.month == 2)].set_index(by_figure).value
     assert (feb / annual.loc[feb.index] < 2 / 12).mean() > 0.9   # the Spring Festival low
 
 
@@ -286,7 +289,8 @@ def test_tiny_national_scale_marks_generated_regions_and_switching_back_removes_
         sums = reader.query_df(
             "SELECT o.period, o.period_type, any_value(n.value) AS national, sum(o.value) AS provinces "
             "FROM observations o JOIN regions r ON r.code = o.region_code AND r.level = 'province' "
-            "JOIN observations n ON n.dataset = 'demo' AND n.region_code = '000000' AND n.indicator_id = o.indicator_id "
+            "JOIN observations n ON n.dataset = 'demo' AND n.region_code = '000000' "
+            "AND n.indicator_id = o.indicator_id "
             "AND n.period = o.period AND n.period_type = o.period_type "
             "WHERE o.dataset = 'demo' AND o.indicator_id = 'retail_sales' GROUP BY ALL")
     assert len(synthetic) == report.synthetic_regions
@@ -329,7 +333,9 @@ def test_single_month_rows_add_up_to_the_year_and_leave_every_other_row_as_it_wa
     assert set(months.indicator.astype(str)) == monthly
     assert sorted(months.period.astype(str).str[5:].astype(int).unique()) == list(range(3, 13))
     # February year to date + March … December = the year (to the stored rounding)
-    key = lambda f: f.assign(year=f.period.astype(str).str[:4]).set_index(["indicator", "region", "year"])  # noqa: E731
+    def key(f):
+        return f.assign(year=f.period.astype(str).str[:4]).set_index(["indicator", "region", "year"])
+
     summed = key(months).groupby(level=[0, 1, 2], observed=True).value.sum()
     feb = key(both[(both.period_type == "ytd") & (both.period.astype(str).str[5:] == "02")]).value
     annual = key(both[(both.period_type == "annual") & both.indicator.isin(monthly)]).value

@@ -150,4 +150,5 @@ def test_readers_keep_working_during_an_import_and_imports_wait_for_each_other(d
     with Reader(db_path) as after:
         assert observation_count(after) == before + 3
         assert after.query_rows("SELECT value FROM observations_latest WHERE indicator_id = "
-                                "'cross_border_ecommerce_exports' AND region_code = '430100' AND period = '2018'") == [(12,)]
+                                "'cross_border_ecommerce_exports' AND region_code = '430100' "
+                                "AND period = '2018'") == [(12,)]

@@ -1,4 +1,4 @@
-from monitor.formatting import fmt_pp, fmt_rate, fmt_value
+from monitor.formatting import fmt_rate, fmt_value
 
 
 def test_chinese_style_numbers():
@@ -8,7 +8,6 @@ def test_chinese_style_numbers():
     assert fmt_value(275, "家", "zh", decimals=0) == "275家"
     assert fmt_rate(0.071487) == "7.1%"
     assert fmt_rate(0.0123, signed=True) == "+1.2%"
-    assert fmt_pp(6.7) == "6.7个百分点"
 
 
 def test_english_numbers():
@@ -16,7 +15,6 @@ def test_english_numbers():
     assert fmt_value(4874.5, "亿元", "en") == "487.5 billion yuan"
     assert fmt_value(471495, "亿元", "en") == "47.15 trillion yuan"
     assert fmt_value(275, "家", "en", decimals=0) == "275 firms"
-    assert fmt_pp(6.7, "en") == "6.7 pp"
 
 
 def test_missing_is_a_dash_never_zero():

@@ -71,8 +71,9 @@ def test_one_bad_row_rejects_the_whole_file(db_path):
     assert errors[0].location("zh") == "bad.csv，第3行，列region"  # the Chinese interface names places in Chinese
     assert count(db_path) == before
     with Reader(db_path) as reader:  # the attempt is logged; the data are untouched
-        assert reader.query_rows("SELECT outcome, file_name FROM import_log ORDER BY id DESC LIMIT 1")[0] == ("rejected", "bad.csv")
-        message, message_zh = reader.query_rows("SELECT message, message_zh FROM import_log ORDER BY id DESC LIMIT 1")[0]
+        last = "FROM import_log ORDER BY id DESC LIMIT 1"
+        assert reader.query_rows(f"SELECT outcome, file_name {last}")[0] == ("rejected", "bad.csv")
+        message, message_zh = reader.query_rows(f"SELECT message, message_zh {last}")[0]
     # the reasons are logged in both languages, each naming the file, row and column
     assert message == "error: bad.csv, row 3, column region: unknown region '火星市'"
     assert message_zh == "错误：bad.csv，第3行，列region：未知地区“火星市”"

@@ -20,11 +20,31 @@ import requests
 
 from monitor import nbs
 from monitor.nbs import (
-    COLUMNS, PATH_ESDATA, PATH_ESDATA_ALT, ApiError, BadRequest, BlockedByWAF, EndpointMoved,
-    EndpointRetired, MalformedResponse, NbsClient, NbsConfig, RateLimited, SchemaDrift,
-    SourceUnavailable, build_dts, build_esdata_request, build_index_tree_request,
-    build_indicators_request, fetch_nbs, indicator_label, load_registry, match_tree_nodes, normalize_label,
-    parse_esdata, parse_period, parse_value, resolve_fields,
+    COLUMNS,
+    PATH_ESDATA,
+    ApiError,
+    BadRequest,
+    BlockedByWAF,
+    EndpointMoved,
+    EndpointRetired,
+    MalformedResponse,
+    NbsClient,
+    NbsConfig,
+    RateLimited,
+    SchemaDrift,
+    build_dts,
+    build_esdata_request,
+    build_index_tree_request,
+    build_indicators_request,
+    fetch_nbs,
+    indicator_label,
+    load_registry,
+    match_tree_nodes,
+    normalize_label,
+    parse_esdata,
+    parse_period,
+    parse_value,
+    resolve_fields,
 )
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "nbs"
@@ -663,12 +683,15 @@ def test_preliminary_marks_latest_period_only(full):
 def test_online_definitions_are_separate_never_spliced(full):
     old = rows_of(full, "online_retail", "ytd")
     assert old.index.min() == "2021-02" and old.index.max() == "2025-12" and len(old) == 55
-    assert old.loc["2024-03", "value"] == pytest.approx(56300.5) and old.loc["2024-03", "yoy_pct"] == pytest.approx(16.03)
+    assert old.loc["2024-03", "value"] == pytest.approx(56300.5)
+    assert old.loc["2024-03", "yoy_pct"] == pytest.approx(16.03)
     phys = rows_of(full, "physical_online_retail", "ytd")
-    assert phys.loc["2024-03", "value"] == pytest.approx(46300.5) and phys.loc["2024-03", "yoy_pct"] == pytest.approx(26.03)
+    assert phys.loc["2024-03", "value"] == pytest.approx(46300.5)
+    assert phys.loc["2024-03", "yoy_pct"] == pytest.approx(26.03)
     new = rows_of(full, "online_goods_services_retail", "ytd")
     assert list(new.index) == [f"2026-{m:02d}" for m in range(2, 9)]
-    assert new.loc["2026-05", "value"] == pytest.approx(70500.7) and new.loc["2026-05", "yoy_pct"] == pytest.approx(7.05)
+    assert new.loc["2026-05", "value"] == pytest.approx(70500.7)
+    assert new.loc["2026-05", "yoy_pct"] == pytest.approx(7.05)
     goods = rows_of(full, "online_goods_retail", "ytd")
     assert goods.loc["2026-05", "value"] == pytest.approx(60500.6)
     assert json.loads(new.loc["2026-05", "note"])["cid"] == "ce144b3caaf9498aabcc713e671c1f33"

@@ -12,7 +12,7 @@ import pytest
 from monitor import store
 from monitor.db import Reader
 from monitor.importer import ImportRejected, import_file, preview_file
-from monitor.readers import classify_header, match_period, clean_header, read_any
+from monitor.readers import classify_header, clean_header, match_period, read_any
 
 TODAY = date(2026, 11, 28)
 TITLE = "2024年1-6月各市州社会消费品零售总额"
@@ -176,8 +176,10 @@ def test_workbook_with_a_trailing_growth_block_and_percent_formatted_cells(db_pa
 
 
 def test_workbook_date_headers_and_several_sheets(db_path):
-    rows = lambda v: [["2024年各市州社会消费品零售总额"], ["单位：亿元"], ["地区", datetime(2024, 5, 1), datetime(2024, 6, 1)],
-                      ["长沙市", v, v + 1], ["数据来源：湖南省统计局"]]
+    def rows(v):
+        return [["2024年各市州社会消费品零售总额"], ["单位：亿元"],
+                ["地区", datetime(2024, 5, 1), datetime(2024, 6, 1)], ["长沙市", v, v + 1], ["数据来源：湖南省统计局"]]
+
     data = workbook(("a", rows(100), None), ("b", [["说明：本工作簿…"]], None),
                     ("c", [["2024年各市州社会消费品零售总额"], ["单位：亿元"], ["地区", "2023"], ["长沙市", 9000],
                            ["数据来源：湖南省统计局"]], None))

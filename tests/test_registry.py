@@ -70,7 +70,8 @@ def test_required_targets_are_encoded(targets):
     by_id = targets.set_index("id")
     for target_id, (ttype, indicator, value, comparator) in REQUIRED_TARGETS.items():
         row = by_id.loc[target_id]
-        assert (row.target_type, row.indicator_id, row.target_value, row.comparator) == (ttype, indicator, value, comparator)
+        assert ((row.target_type, row.indicator_id, row.target_value, row.comparator)
+                == (ttype, indicator, value, comparator))
         assert row.region_code == "430000" and row.base_period == "2020" and row.target_period == "2023"
 
 
@@ -141,6 +142,7 @@ def test_registry_loaded_into_duckdb(db_path):
 def test_sum_indicator_is_derived_only_where_all_parts_exist(db_path):
     with Reader(db_path) as reader:
         rows = reader.query_rows(
-            "SELECT period, value FROM observations_current WHERE indicator_id = 'new_above_quota_enterprises' ORDER BY period")
+            "SELECT period, value FROM observations_current "
+            "WHERE indicator_id = 'new_above_quota_enterprises' ORDER BY period")
     # 2018-11: 579 + 171; 2022-05: 351 + 101; 2020-07 has only the wholesale-retail part, so no sum.
     assert rows == [("2018-11", 750.0), ("2022-05", 452.0)]

@@ -31,7 +31,8 @@ def test_the_excel_download_has_title_lines_percent_formats_and_names_before_cod
     header = [c.value for c in sheet[4]]
     assert header[0] == "目标" and header[-1] == "目标编号"
     completion = header.index("完成度") + 1
-    cells = [sheet.cell(r, completion) for r in range(5, sheet.max_row + 1) if sheet.cell(r, completion).value is not None]
+    cells = [sheet.cell(r, completion) for r in range(5, sheet.max_row + 1)
+             if sheet.cell(r, completion).value is not None]
     assert cells and all(c.number_format == "0.0%" and isinstance(c.value, float) for c in cells)
     # 社零 2022 nowcast: 19043.2 / 20000 = 95.2 %
     row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, len(header)).value == "retail_sales_2023")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, compare
-from monitor.formatting import fmt_period, fmt_value, is_missing
+from monitor.formatting import fmt_period, fmt_value
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 

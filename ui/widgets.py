@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -13,7 +14,8 @@ from monitor.assess import progress as assess_progress
 from monitor.i18n import t
 
 # Status → (badge colour, icon). The label text always accompanies the colour.
-STATUS_STYLE = {
+BadgeColour = Literal["green", "yellow", "orange", "red", "gray"]  # a subset of st.badge's colours
+STATUS_STYLE: dict[str, tuple[BadgeColour, str]] = {
     "achieved": ("green", ":material/check_circle:"),
     "on_track": ("green", ":material/trending_up:"),
     "accelerate": ("yellow", ":material/speed:"),
@@ -97,8 +99,12 @@ def download_table(frame: pd.DataFrame | Callable[[], pd.DataFrame], base_name: 
 
     # The files are built when a button is clicked, never on a rerun: the workbook alone took ~20 ms of
     # every rerun of each page with a table.
-    csv_data = lambda: export.to_csv_bytes(table())  # noqa: E731
-    xlsx_data = lambda: export.to_xlsx_bytes(table(), notes=notes)  # noqa: E731
+    def csv_data() -> bytes:
+        return export.to_csv_bytes(table())
+
+    def xlsx_data() -> bytes:
+        return export.to_xlsx_bytes(table(), notes=notes)
+
     with st.container(horizontal=True, gap="small"):
         st.download_button(t("download.csv", lang), data=csv_data, file_name=f"{base_name}.csv",
                            mime=export.CSV_MIME, key=f"{key}_csv", on_click="ignore", icon=":material/download:")

@@ -20,12 +20,20 @@ Public API (unchanged for callers): ``assess``, ``assess_store``, ``to_records``
 Rates are fractions (0.075 = 7.5 %).
 """
 
-from .method import (cagr, parse_as_of, progress_score, progress_score_no_target, time_share,
-                     two_year_average)
+from .method import cagr, parse_as_of, progress_score, progress_score_no_target, time_share, two_year_average
 from .path import target_path
 from .report import text_width, to_records, to_table
-from .schema import (ANNUAL_LAG_MONTHS, COLUMNS, DEFAULT_THRESHOLDS, EXTRA_COLUMNS, QUALIFIER_LABELS, SERIES_BREAKS,
-                     STATUS_LABELS, TYPE_CODES, YTD_LAG_MONTHS)
+from .schema import (
+                     ANNUAL_LAG_MONTHS,
+                     COLUMNS,
+                     DEFAULT_THRESHOLDS,
+                     EXTRA_COLUMNS,
+                     QUALIFIER_LABELS,
+                     SERIES_BREAKS,
+                     STATUS_LABELS,
+                     TYPE_CODES,
+                     YTD_LAG_MONTHS,
+)
 from .store import assess, assess_store
 
 _width = text_width  # the name tests/test_assess.py uses

@@ -17,6 +17,7 @@ from ..target_kinds import TYPE_CODES, codes_where
 from .reasons import Name
 from .schema import DEFAULT_THRESHOLDS
 
+
 def as_float(s) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
 

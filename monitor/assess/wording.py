@@ -11,7 +11,6 @@ import collections
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..config import PROVINCE_CODE

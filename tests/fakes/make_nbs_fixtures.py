@@ -7,7 +7,7 @@ Field names, their order and nesting follow the REAL recordings in tests/fixture
 concept (e.g. 社会消费品零售总额), never the indicator's label (``i_showname``).
 Every number is made up from a visible formula (see the *_value functions) so nobody can
 mistake a fixture for real statistics. Ids starting with ``fa6e`` are invented too; the
-other ids are the public ones from the note (they identify series, not values).
+other ids are the public ones of data/nbs_registry.toml (they identify series, not values).
 
 Run:  python tests/fakes/make_nbs_fixtures.py
 """
@@ -47,7 +47,8 @@ RETAIL = {  # id: (name, measure, i_showname, unit)
     "aaac57d54d2e465d91bc9f3ea1a8618e": ("社会消费品零售总额", "同比增长", "社会消费品零售总额同比增长 (%) ", "%"),
     "260a1794443b43dd93a59928b12f38af": ("社会消费品零售总额", "累计值", "社会消费品零售总额累计值（亿元）", "亿元"),
     "e3ca151b53d347b78d1e179e5ebf1d33": ("社会消费品零售总额", "累计增长", "社会消费品零售总额累计增长 (%)", "%"),
-    "fa6e00000000000000000000000000a1": ("限额以上单位消费品零售额", "当期值", "限额以上单位消费品零售额当期值 (亿元) ", "亿元"),
+    "fa6e00000000000000000000000000a1": ("限额以上单位消费品零售额", "当期值",
+                                         "限额以上单位消费品零售额当期值 (亿元) ", "亿元"),
 }
 ONLINE_OLD = {
     "069baced432b4e1787ad1da50c11e9fc": ("网上零售额", "累计值", "网上零售额累计值 (亿元) ", "亿元"),
@@ -58,7 +59,8 @@ ONLINE_OLD = {
 # The four new-definition ids as other clients' live enumeration assigns them (issue 15; pinned
 # in data/nbs_registry.toml); the tests also swap the labels through the fake server.
 ONLINE_2026 = {
-    "c7ac997262924badbde80e61623defde": ("网上商品和服务零售额", "累计值", "网上商品和服务零售额累计值 (亿元) ", "亿元"),
+    "c7ac997262924badbde80e61623defde": ("网上商品和服务零售额", "累计值",
+                                         "网上商品和服务零售额累计值 (亿元) ", "亿元"),
     "cc2fa77a5bb64f8da3d63688aa0e2d1b": ("网上商品和服务零售额", "累计增长", "网上商品和服务零售额累计增长 (%) ", "%"),
     "000aa31f692c4f1796dc4cbcefa6133d": ("网上商品零售额", "累计值", "网上商品零售额累计值 (亿元) ", "亿元"),
     "ad9696b7ff4a49bbb9e0b40374e74ae7": ("网上商品零售额", "累计增长", "网上商品零售额累计增长 (%) ", "%"),

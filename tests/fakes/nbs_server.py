@@ -50,11 +50,13 @@ ESDATA_ALT = f"{API}/getEsDataByCidAndDt"
 BEIJING = ("110000000000", "北京")
 
 DATASETS = {  # cid -> (esData fixture, indicators fixture)
-    "d0cb882c7f27443ab6b3ef9421901961": ("esdata_national_retail_monthly.json", "indicators_national_retail_monthly.json"),
+    "d0cb882c7f27443ab6b3ef9421901961": ("esdata_national_retail_monthly.json",
+                                         "indicators_national_retail_monthly.json"),
     "fb09cbc680fe4d348c9d05f535ebf77c": ("esdata_online_retail_old.json", "indicators_online_retail_old.json"),
     "ce144b3caaf9498aabcc713e671c1f33": ("esdata_online_retail_2026.json", "indicators_online_retail_2026.json"),
     "e4703d312cd44d498c168a10d2337f4a": ("esdata_city_retail_annual.json", "indicators_city_retail_annual.json"),
-    "fa6e00000000000000000000000006b1": ("esdata_province_retail_annual_st3.json", "indicators_province_retail_annual.json"),
+    "fa6e00000000000000000000000006b1": ("esdata_province_retail_annual_st3.json",
+                                         "indicators_province_retail_annual.json"),
 }
 TREES = {  # (code, pid) -> fixture
     ("6", ""): "tree_code6_root.json",
