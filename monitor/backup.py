@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import DUCKDB_CONFIG, WriteLock, latest_schema_version, migrate
+from .db import DUCKDB_CONFIG, WriteLock, latest_schema_version, migrate, scalar
 
 # Every table the first migration creates: a file without them is not a database of this app.
 REQUIRED_TABLES = ("schema_migrations", "meta", "datasets", "regions", "indicators", "plans", "targets",
@@ -84,14 +84,14 @@ def inspect(path: str | os.PathLike) -> DatabaseSummary:
             raise BackupError(f"{path} 不是本系统（消费流通监测）的数据库：缺少数据表 {', '.join(missing)}。",
                               f"{path} is not a database of this app (xiaofei-monitor): it lacks the table(s) "
                               f"{', '.join(missing)}.")
-        version = con.execute("SELECT coalesce(max(version), 0) FROM candidate.schema_migrations").fetchone()[0]
+        version = scalar(con, "SELECT coalesce(max(version), 0) FROM candidate.schema_migrations")
         latest = latest_schema_version()
         if version > latest:
             raise BackupError(f"{path} 的数据库结构版本为 {version}，比本程序支持的 {latest} 新；"
                               "请先升级程序再恢复。",
                               f"{path} has schema version {version}, newer than this app's {latest}; "
                               "upgrade the app before restoring it.")
-        observations = con.execute("SELECT count(*) FROM candidate.observations").fetchone()[0]
+        observations = scalar(con, "SELECT count(*) FROM candidate.observations")
         datasets = tuple(row[0] for row in con.execute(
             "SELECT DISTINCT dataset FROM candidate.observations ORDER BY dataset").fetchall())
     finally:

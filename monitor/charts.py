@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from typing import Callable, Generic, ParamSpec, TypeVar
+from typing import Any, Callable, Generic, Literal, ParamSpec, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -103,7 +103,7 @@ TARGET_COLOUR = "#b2182b"
 GAP_COLOUR = "#eeeeee"
 NO_DATA_COLOUR = "#d9d9d9"
 # Legends show the line itself (colour and dash), not a filled circle that hides the dash.
-LINE_LEGEND = dict(orient="bottom", labelLimit=320, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500,
+LINE_LEGEND: dict[str, Any] = dict(orient="bottom", labelLimit=320, symbolType="stroke", symbolStrokeWidth=3, symbolSize=500,
                    labelFontSize=13)
 
 
@@ -365,7 +365,7 @@ def chart_png(chart: alt.TopLevelMixin, scale: float = PRINT_SCALE, lang: str = 
     for zh. `print_options`: title, unit, source, overriding what the builder recorded."""
     import vl_convert as vlc
 
-    locale = "zh-CN" if lang == "zh" else "en-US"
+    locale: Literal["zh-CN", "en-US"] = "zh-CN" if lang == "zh" else "en-US"
     return vlc.vegalite_to_png(print_spec(chart, lang=lang, **print_options), scale=scale, format_locale=locale,
                                time_format_locale=locale, allowed_base_urls=[])
 
@@ -388,7 +388,7 @@ def build_bullet_chart(table: pd.DataFrame, *, measure_title: str, yardstick: fl
     if yardstick is not None:
         ok = data.measure <= yardstick if ascending else data.measure >= yardstick
         data["against"] = [meets if flag else below for flag in ok]
-        color = alt.Color("against:N", title=None, scale=alt.Scale(domain=[meets, below], range=["#1f5fa8", "#d98c1f"]),
+        color: Any = alt.Color("against:N", title=None, scale=alt.Scale(domain=[meets, below], range=["#1f5fa8", "#d98c1f"]),
                           legend=alt.Legend(orient="bottom", symbolType="square", symbolSize=200, labelFontSize=13))
     else:  # no yardstick for this measure: one colour, no yardstick words
         color = alt.value("#1f5fa8")

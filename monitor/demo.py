@@ -887,7 +887,6 @@ def generate(inputs: Inputs, scale: str = DEFAULT_SCALE, years: tuple[int, int] 
 
 def _ratio_values(ind_id, prof, spec, official, annual_levels, span, sl, yrs, tree, seed, dec, rng) -> np.ndarray:
     """Ratio levels (regions × years), rounded; Hunan's pass through the official figures."""
-    n = len(tree.codes)
     num_den = prof.ratio_of
     if num_den and all(k in annual_levels for k in num_den):
         num, den = annual_levels[num_den[0]], annual_levels[num_den[1]]

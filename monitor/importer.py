@@ -169,11 +169,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line_no = data[:exc.start].count(b"\n") + 1
         raise EncodingError(
-            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset {exc.start}, line {line}); "
+            f"the file is neither UTF-8 nor GBK/GB18030 text (undecodable byte at offset {exc.start}, line {line_no}); "
             "save it as CSV UTF-8 and try again",
-            f"文件编码无法识别（应为UTF-8或GBK/GB18030的CSV；第{line}行有无法解码的字节）") from exc
+            f"文件编码无法识别（应为UTF-8或GBK/GB18030的CSV；第{line_no}行有无法解码的字节）") from exc
 
 
 def normalise_line_endings(data: bytes) -> bytes:
@@ -757,9 +757,9 @@ def prepare(con: duckdb.DuckDBPyConnection, staged: StagedFile, data_sha256: str
         con.execute(DIFF_SQL.replace("$dataset", "?"), [dataset])
         counts = dict(con.execute("SELECT change, count(*) FROM incoming GROUP BY change").fetchall())
         plan.added, plan.revised, plan.unchanged = (counts.get(k, 0) for k in ("added", "revised", "unchanged"))
-        plan.basis = str(con.execute(
-            "SELECT count(*) || ':' || coalesce(sum(hash(row_no, sheet, change, coalesce(previous_id, -1))::HUGEINT), 0)"
-            " FROM incoming").fetchone()[0])
+        plan.basis = str(dbmod.scalar(
+            con, "SELECT count(*) || ':' || coalesce(sum(hash(row_no, sheet, change, coalesce(previous_id, -1))::HUGEINT), 0)"
+            " FROM incoming"))
         prev = con.execute(
             "SELECT id, finished_at, user_name FROM import_log WHERE file_sha256 = ? AND dataset = ? "
             "AND outcome = 'success' ORDER BY id DESC LIMIT 1", [data_sha256, dataset]).fetchone()
@@ -778,13 +778,12 @@ def changes(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
 
 def _log(con: duckdb.DuckDBPyConnection, plan: ImportPlan, outcome: str, user: str, started: datetime,
          message: str, message_zh: str, request_id: str | None = None) -> int:
-    return con.execute(
-        "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset, rows_in_file,"
-        " rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh, request_id) "
+    return dbmod.scalar(
+        con, "INSERT INTO import_log (started_at, finished_at, file_name, file_sha256, file_format, dataset,"
+        " rows_in_file, rows_added, rows_revised, rows_unchanged, user_name, outcome, message, message_zh, request_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [started, now_beijing(), plan.file_name, plan.file_sha256, plan.file_format, plan.dataset, plan.rows_in_file,
-         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000], request_id],
-    ).fetchone()[0]
+         plan.added, plan.revised, plan.unchanged, user, outcome, message[:2000], message_zh[:2000], request_id])
 
 
 def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, user: str, started: datetime,

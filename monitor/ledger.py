@@ -343,6 +343,7 @@ def _read_rows(reader: Reader, sheet, out: ReturnedFile, problem) -> None:
             known = measure_id in set(measures_mod.measures(reader)["id"]) if measure_id else False
             problem("not_assigned" if known else "unknown_measure", r, letters["measure_id"], measure=measure_id or "")
             continue
+        assert measure_id is not None  # an id not among the department's tasks was reported above
         if measure_id in seen:
             problem("duplicate_measure", r, letters["measure_id"], measure=measure_id)
             continue

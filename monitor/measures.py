@@ -138,8 +138,8 @@ def department_summary(reader: Reader, code: str, statuses: dict[str, str] | Non
         [code, NO_NUMBER])
     ids = [r[0] for r in quantified]
     counts: dict[str, int] = {}
-    for target_id in ids if statuses else []:
-        status = statuses.get(target_id)
+    for target_id in ids:
+        status = (statuses or {}).get(target_id)
         if status:
             counts[status] = counts.get(status, 0) + 1
     return DepartmentSummary(code, row[0][0], row[0][1], len(led_tasks), int((co.kind == "task").sum()), len(ids),

@@ -45,7 +45,8 @@ __all__ = [
     "REGISTRY_PATH", "COLUMNS", "PROVINCES",
     "NbsError", "SourceUnavailable", "RateLimited", "BlockedByWAF", "ServiceErrorPage", "EndpointRetired",
     "EndpointMoved", "BadRequest", "NoDataForPeriods", "MalformedResponse", "ApiError", "SchemaDrift",
-    "NbsConfig", "NbsClient", "Archive", "ReplaySession", "replay_client", "PAGE_ROUTES", "ApiResponse", "FetchResult", "SeriesSpec", "FieldSpec",
+    "NbsConfig", "NbsClient", "Archive", "ReplaySession", "replay_client", "PAGE_ROUTES", "ApiResponse", "FetchResult",
+    "SeriesSpec", "FieldSpec",
     "period_token", "build_dts", "region_da", "build_index_tree_request",
     "build_indicators_request", "build_latest_dt_request", "build_da_catalog_request",
     "build_das_request", "build_esdata_request",
@@ -356,8 +357,8 @@ def parse_latest_dt(data: Any) -> tuple[str, int, int | None] | None:
     "dt_name": "2026年8月"}``); the newest token if ``dt_all`` holds several; ``None`` if absent."""
     if not isinstance(data, Mapping):
         return None
-    tokens = [parse_period(tok) for tok in _TOKEN_IN_TEXT.findall(str(data.get("dt_all") or ""))]
-    tokens = [tok for tok in tokens if tok is not None]
+    parsed = [parse_period(tok) for tok in _TOKEN_IN_TEXT.findall(str(data.get("dt_all") or ""))]
+    tokens = [tok for tok in parsed if tok is not None]
     return max(tokens, key=lambda p: (p[1], p[2] or 0)) if tokens else None
 
 
@@ -961,7 +962,7 @@ class ReplaySession:
     body (hash checked). A request that was not recorded is a ``requests.ConnectionError``."""
 
     def __init__(self, directory: str | os.PathLike) -> None:
-        self.headers = requests.structures.CaseInsensitiveDict()
+        self.headers: requests.structures.CaseInsensitiveDict = requests.structures.CaseInsensitiveDict()
         self.cookies = requests.cookies.RequestsCookieJar()
         self.dir = Path(directory)
         self.queues: dict[str, list[dict]] = {}
@@ -1002,7 +1003,8 @@ class ReplaySession:
 def replay_client(directory: str | os.PathLike) -> "NbsClient":
     """A client that answers every request from an archive, without pauses or retries."""
     return NbsClient(NbsConfig(pace_s=0, max_retries=0, block_backoff_s=0, warm_up=False),
-                     session=ReplaySession(directory), sleep=lambda _s: None)
+                     session=ReplaySession(directory),  # type: ignore[arg-type]  # answers as a Session does
+                     sleep=lambda _s: None)
 
 
 def _env_base_url() -> str:
@@ -1338,8 +1340,9 @@ class NbsClient:
         return (the dts, the latest period's name) — a 500 then means "no data"."""
         if not isinstance(body, Mapping) or not isinstance(body.get("dts"), list) or not body["dts"]:
             return None
-        starts = [_token_start(tok) for tok in body["dts"]]
-        if any(st is None for st in starts):
+        found = [_token_start(tok) for tok in body["dts"]]
+        starts = [st for st in found if st is not None]
+        if len(starts) < len(found):
             return None
         known = self.latest_periods.get(str(body.get("cid")))
         if known is not None:
@@ -1489,8 +1492,8 @@ def _search_leaf(tree: Callable[[str], list[dict]], spec: SeriesSpec, root_id: s
             raise SchemaDrift(f"series {spec.name!r}: {label!r} is a leaf in several places ({where}); "
                               f"ambiguous. {_FIX_HINT}")
         if hits:
-            (path, leaves), = hits.items()
-            return leaves, list(path) + [label]
+            (found_path, leaves), = hits.items()
+            return leaves, list(found_path) + [label]
         level = below
     return None
 
@@ -1555,6 +1558,7 @@ def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: st
     if latest is not None and latest[0] != freq:
         warn.append(_bi("nbs.latest_dt_mismatch", cid=cid, got=name, freq=freq))
         latest = None
+    end: tuple[int, int | None]
     if latest is None:
         end = (today.year - 1, None) if freq == "year" else (
             (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12))
@@ -1565,7 +1569,7 @@ def _dts_up_to_latest(client: NbsClient, spec: SeriesSpec, cid: str, root_id: st
         warn.append(_bi("nbs.no_data_yet", series=spec.name, cid=cid, since=since_year, latest=name))
         return None
     if freq == "month":
-        return build_dts("month", (since_year, 1), end)
+        return build_dts("month", (since_year, 1), (end[0], end[1] or 12))  # a month is always set for "month"
     return build_dts("year", since_year, end[0])
 
 
@@ -1588,6 +1592,7 @@ def _fetch_series(client: NbsClient, spec: SeriesSpec, since_year: int, today: d
         by_id = {r.indicator_id: r.field for r in resolved}
         body = build_esdata_request(cid, list(by_id), spec.das, dts, root_id,
                                     show_type=spec.show_type)[3]
+        assert body is not None  # built from a cid and fields, never empty
         try:
             resp = client.es_data(body)
         except NoDataForPeriods as exc:

@@ -167,7 +167,7 @@ def _title_before(lines: list[tuple[int, str]], index: int) -> tuple[str, int]:
         parts.insert(0, line)
         k -= 1
     start = lines[k + 1][0] if k + 1 < len(lines) else lines[j][0]
-    while start < lines[j][0] and not any(s == start and l.strip() for s, l in lines):
+    while start < lines[j][0] and not any(s == start and line.strip() for s, line in lines):
         start += 1
     return "".join(parts), start
 
@@ -275,7 +275,7 @@ def uncovered(text: str, covers: list[Cover], span: tuple[int, int] | None = Non
                    if any(s[0] <= q.start and q.end <= s[1] for s in where)]
         if any(c.is_exception or not q.is_number or q.text in c.qualifiers for _, c in holders):
             continue
-        claimants = [i for i, c in holders if c.value is not None and c.unit
+        claimants = [i for i, c in holders if c.value is not None and c.unit and q.value is not None and q.unit
                      and same_quantity(q.value, q.unit, c.value, c.unit)]
         if not claimants:
             missing.append(q)
@@ -326,7 +326,8 @@ def completeness_problems(text: str, plan_files: list[dict]) -> list[str]:
             if spec.get("target_type") == "no_numeric_target" or "target_value" not in spec:
                 continue
             stated = [q for s, e in occurrences(text, spec["quote_zh"]) for q in quantities(text[s:e])
-                      if q.is_number and same_quantity(q.value, q.unit, float(spec["target_value"]), spec.get("unit", ""))]
+                      if q.is_number and q.value is not None and q.unit is not None
+                      and same_quantity(q.value, q.unit, float(spec["target_value"]), spec.get("unit", ""))]
             if not stated and not (spec.get("stated_as") and spec["stated_as"] in spec["quote_zh"]):
                 problems.append(f"target {spec['id']!r}: its quote does not state {spec['target_value']} {spec.get('unit')}")
         places = [("[goals]", (raw.get("goals") or {}).get("targets", []))]
@@ -477,6 +478,8 @@ def candidates(text: str, plan: PlanText) -> list[Candidate]:
                     prev_start = cut[k - 1][0]
                     quote = clause[prev_start:pstart + len(piece)].strip()
                 for q in found:
+                    if q.value is None or q.unit is None:  # a number without a unit states no target
+                        continue
                     kind = guess_kind(piece, q.unit)
                     value = q.value
                     if kind == "pp_change" and re.search(r"降低|下降|减少", piece[:q.start]):
@@ -646,7 +649,7 @@ def draft_file(text_path, out_path=None, plan_index: int = 0) -> tuple[str, str]
     text = text_path.read_text(encoding="utf-8")
     indicators = {r.id: {"name_zh": r.name_zh, "unit": r.unit} for r in read_indicators().itertuples()}
     departments = set(read_departments().name_zh)
-    regions = {}
+    regions: dict[str, str] = {}
     for r in read_regions().itertuples():
         for name in (r.name_zh, r.short_name_zh):
             regions.setdefault(name, r.code)

@@ -118,7 +118,8 @@ def test_the_bundle_holds_the_project_a_wheel_per_pin_the_font_package_and_insta
         names = tar.getnames()
     top = names[0].split("/")[0]
     files = {name[len(top) + 1:] for name in names if "/" in name}
-    assert {"install.sh", "serve.sh", "monitor.sh", "deploy/load-env.sh", "app.py", "requirements.txt", "monitor/db.py", "monitor/backup.py",
+    assert {"install.sh", "serve.sh", "monitor.sh", "deploy/load-env.sh", "app.py", "requirements.txt", "monitor/db.py",
+            "monitor/backup.py",
             ".streamlit/config.toml", "data/official/hunan_official.csv", "BUNDLE.txt",
             "deploy/nginx/xiaofei-monitor.conf", "docs/deploy.zh-CN.md", "Dockerfile"} <= files
     assert not any(f.startswith(("tests/", "bench/", ".venv", ".git/")) or f.endswith(".duckdb") for f in files)

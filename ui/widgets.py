@@ -41,11 +41,12 @@ def status_label(status: str, lang: str, yardstick: bool = False) -> str:
 
 
 def status_badge(status: str, lang: str, qualifiers: list[str] | None = None, yardstick: bool = False) -> None:
+    colour: str
     colour, icon = STATUS_STYLE.get(status, ("gray", ":material/help:"))
     if yardstick and status in ("achieved", "missed"):  # a reference, not the region's own result
         colour = "blue" if status == "achieved" else "orange"
     with st.container(horizontal=True, gap="small"):
-        st.badge(status_label(status, lang, yardstick), icon=icon, color=colour)
+        st.badge(status_label(status, lang, yardstick), icon=icon, color=colour)  # type: ignore[arg-type]  # one of STATUS_STYLE's colour names
         for qualifier in qualifiers or []:
             st.badge(t(f"qualifier.{qualifier}", lang), color="gray", help=t(f"qualifier_help.{qualifier}", lang))
 

@@ -189,4 +189,4 @@ def _output_frame(plan: pd.DataFrame, res: pd.DataFrame, status: np.ndarray, qua
 
 def _none_if_blank(s: pd.Series) -> np.ndarray:
     arr = s.to_numpy(dtype=object)
-    return np.where(pd.isna(arr) | (arr == ""), None, arr)
+    return np.asarray(np.where(pd.isna(arr) | (arr == ""), None, arr), dtype=object)

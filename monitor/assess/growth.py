@@ -123,7 +123,8 @@ def _level_implied(res: pd.DataFrame, plan: pd.DataFrame, years: pd.DataFrame) -
     res["level_estimate"] = x0 * res["product"].to_numpy()  # level implied by the official rates (chart projection)
     res["target_level"] = x0 * safe_pow(1 + res["required_rate"].to_numpy(),
                                         plan["target_year"].to_numpy() - t0)
-    return base_level["a_key"].to_numpy(), np.where(crosses | ~same_span, None, top["a_key"])
+    top_keys = np.asarray(np.where(crosses | ~same_span, None, top["a_key"].to_numpy(dtype=object)), dtype=object)
+    return base_level["a_key"].to_numpy(), top_keys
 
 
 def _two_year_average(res: pd.DataFrame, plan: pd.DataFrame, rates: pd.DataFrame, last: pd.DataFrame) -> None:

@@ -23,10 +23,11 @@ def as_float(s) -> np.ndarray:
 
 
 def _scalable(targets: pd.DataFrame, indicators: pd.DataFrame) -> np.ndarray:
-    """Which provincial targets may be a region's yardstick (docs/method.md §10). Not: a kind that cannot be scaled
-    (a share, an annual floor), a total of designations counted from zero (D on a stock), or a total on an indicator
-    the registry marks ``regional_yardstick = false`` (a province-wide trade total; its growth rate still compares). Those are not a region's status at
-    all: they are left out of its assessment rather than shown as passed or failed."""
+    """Which provincial targets may be a region's yardstick (docs/method.md §10). Not: a kind that cannot be
+    scaled (a share, an annual floor), a total of designations counted from zero (D on a stock), or a total on an
+    indicator the registry marks ``regional_yardstick = false`` (a province-wide trade total; its growth rate still
+    compares). Those are not a region's status at all: they are left out of its assessment rather than shown as
+    passed or failed."""
     ind = indicators.set_index("id") if "id" in indicators.columns else indicators
     kind = targets["indicator_id"].map(ind["kind"]) if "kind" in ind.columns else pd.Series("flow", index=targets.index)
     allowed = (targets["indicator_id"].map(ind["regional_yardstick"]).fillna(True).astype(bool)

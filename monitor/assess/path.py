@@ -5,6 +5,9 @@ The path's shape is the kind's (``monitor/target_kinds.py``: geometric or linear
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +22,8 @@ def target_path(row) -> pd.DataFrame:
     (and for B in level terms when the base level is known), linear for C, D, E. Empty when the row has
     no base or target level.
     """
-    get = row.get if isinstance(row, dict) else (lambda k, default=None: row[k] if k in row.index else default)
+    get: Callable[..., Any] = (row.get if isinstance(row, dict)
+                               else (lambda k, default=None: row[k] if k in row.index else default))
     empty = pd.DataFrame({"period": pd.Series(dtype=str), "year": pd.Series(dtype=int),
                           "value": pd.Series(dtype=float), "series": pd.Series(dtype=str)})
     kind = BY_CODE[get("type_code")] if get("type_code") in BY_CODE else kind_of(get("target_type"))

@@ -120,7 +120,7 @@ def add_reason(result: pd.DataFrame, mask, key: str, col: str = "na", **params: 
     """Append reason ``key`` to the rows under ``mask``; a parameter is a scalar or an array aligned to the rows."""
     rows = np.flatnonzero(np.asarray(mask, dtype=bool))
     holders = result[col].to_numpy()
-    for i in rows:
+    for i in rows.tolist():
         holders[i].append((key, {name: _at(value, i) for name, value in params.items()}))
 
 

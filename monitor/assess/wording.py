@@ -30,9 +30,10 @@ def write_sentences(out: pd.DataFrame, plan: pd.DataFrame, res: pd.DataFrame) ->
                         h_T=plan["target_year"].to_numpy(dtype=float),
                         h_met_at_base=res["met_at_base"].to_numpy(dtype=bool))
     # the rows as plain object arrays (iterating Arrow-backed columns element by element was what made this slow)
-    row_type = collections.namedtuple("Row", helper.columns)  # type: ignore[misc]
+    row_type: Any = collections.namedtuple("Row", helper.columns)  # type: ignore[misc]
     columns = [helper[c].to_numpy(dtype=object) for c in helper.columns]
     texts: dict[str, list[str]] = {f"{field}_{lang}": [] for field in ("sentence", "reason") for lang in LANGUAGES}
+    r: Any
     for r in map(row_type._make, zip(*columns)):
         for lang in LANGUAGES:
             sentence, why = sentence_for(r, lang)
