@@ -1,4 +1,4 @@
-"""D cumulative totals over the plan period (新增限上企业3000家, 3年累计…). docs/method.md §5.
+"""D cumulative totals over the plan period (新增限上企业3000家, 3年累计…). docs/method.md §11.
 
 The indicator's kind decides the cumulative C_t: a **flow** sums the annual values (complete years from the
 annual figure, the current year from its latest year-to-date cumulative; a missing year → na naming it); a

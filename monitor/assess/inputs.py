@@ -3,7 +3,7 @@
 ``make_pairs`` expands targets to the regions asked for (a provincial target becomes a yardstick for each);
 ``prepare_observations`` keeps annual rows and the latest year-to-date row of each year; ``per_year`` gives one
 row per indicator × region × year with the published level, its nowcast from a published rate (docs/method.md
-§7) and the year-to-date figure; ``candidates`` lists every point that gives a level for a year. No words here.
+§13) and the year-to-date figure; ``candidates`` lists every point that gives a level for a year. No words here.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The formulas, as pure functions over numbers and numpy arrays: growth rates, time share, progress
-score, comparisons. No pandas frames, no words. See docs/method.md §1–§3.
+score, comparisons. No pandas frames, no words. See docs/method.md §1–§2.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The target path from the base to the target year, and the projection at the observed pace, for charts.
 
-The path's shape is the kind's (``monitor/target_kinds.py``: geometric or linear); docs/method.md §3–§8.
+The path's shape is the kind's (``monitor/target_kinds.py``: geometric or linear); docs/method.md §3–§8 and §11.
 """
 
 from __future__ import annotations
