@@ -16,5 +16,5 @@ def test_the_report_figure_runs_on_a_toy_scale(tmp_path, capsys):
     for r in records:
         assert r["scale"] == "T0" and r["baseline"] == "assess_json_same_view"
         assert r["ours_s"] > 0 and r["baseline_s"] > 0
-        assert r["targets"] == 22 and r["docx_bytes"] > 50_000  # every target, and the charts' pictures
+        assert r["targets"] >= 45 and r["docx_bytes"] > 50_000  # every target of both plans, and the charts' pictures
     assert "report_warm" in capsys.readouterr().out
