@@ -1,5 +1,8 @@
 """The monitoring report (监测报告) as a Word document, in the house style of a government briefing.
 
+One concern (issue 10 allows a long module for one concern): the Word report, its content and its house
+style.
+
 Everything in it comes from the engine and the store: the assessment records of `assess.assess_store` (the
 same options as `python -m monitor assess --json`), their sentences, the observations' provenance, charts
 rendered on the server as the indicator page's PNG downloads are (`charts.chart_png`), the prefecture ranking

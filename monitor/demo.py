@@ -1,5 +1,7 @@
 """Synthetic demo data: `python -m monitor demo`.
 
+One concern (issue 10 allows a long module for one concern): generating the synthetic demo dataset.
+
 The demo fills every page with plausible data the thin official dataset cannot provide. It is
 written as dataset `demo`, registered in `datasets` with `is_synthetic = true`, and every row says
 it is synthetic (source, note); exports carry `synthetic = true`. Official rows are never touched.

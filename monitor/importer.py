@@ -1,5 +1,8 @@
 """Import observations: read → stage → validate → diff against the store → write, all-or-nothing.
 
+One concern (issue 10 allows a long module for one concern): the import pipeline, from staged rows to
+the all-or-nothing write.
+
 The pipeline works on a *staging* table of text cells inside DuckDB, so validation and the diff
 run as set-based SQL (a million-row file validates in about the time DuckDB takes to read it).
 Readers for other layouts (Excel, wide tables, other encodings) only need to produce the staging

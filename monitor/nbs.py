@@ -1,5 +1,8 @@
 """Client for the National Bureau of Statistics (NBS) new data-release library.
 
+One concern, kept whole on purpose (issue 10): the NBS portal's protocol, its catalogue, parsing, pacing and
+archives; split, each part would need the others' private details.
+
 Targets 国家统计局 新版数据发布库 (launched 2026-03-27) under
 ``/dg/website/publicrelease/web/external``. The legacy ``easyquery.htm`` API is
 retired (403 ``reason:UrlACL``) and is deliberately not spoken here.

@@ -1,6 +1,8 @@
 """Reading a plan's text: its plans, goals, sections, measures with their responsible departments, and
 every quantity it states.
 
+One concern (issue 10 allows a long module for one concern): reading a plan's text.
+
 One scan serves two uses: the completeness test (every quantity of 湘政办发〔2021〕66号 is a target or a
 listed exception; 24 + 18 measures, each with its 责任单位 line) and `python -m monitor targets draft`,
 which turns the text of a new plan into a draft plan file. Pure functions of the text: no database, no

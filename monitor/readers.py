@@ -1,5 +1,8 @@
 """Readers for the files staff actually receive: .xlsx workbooks and the Statistics Bureau's wide tables.
 
+One concern (issue 10 allows a long module for one concern): turning the files staff receive into the
+importer's staging rows.
+
 `read_any(con, data, file_name, layout=..., **options)` is the single entry point; with
 `functools.partial` it is the `stage=` argument of `importer.import_file` and `importer.preview_file`.
 It tells the format from the first bytes (an .xlsx is a zip: ``PK\\x03\\x04``) and the layout from the

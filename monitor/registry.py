@@ -1,5 +1,7 @@
 """The registry: regions, indicators, plans and targets, kept as files under data/ and loaded into DuckDB.
 
+One concern (issue 10 allows a long module for one concern): the registry files, their checks and loading.
+
 Adding a target, an indicator or a region is a change to a data file, never to code.
 """
 

@@ -89,13 +89,15 @@ def test_every_page_fits_the_screen_and_names_its_tab(demo_server, browser, lang
 @pytest.mark.parametrize("lang, name", [("zh", "省商务厅"), ("en", "Hunan Department of Commerce")])
 def test_the_department_filter_and_the_word_report_in_the_browser(demo_server, browser, tmp_path, lang, name):
     """The overview filtered to one department (URL dept=commerce) shows its summary line and its tasks grouped by
-    section (the plans' 发展目标, stated in no task, are left out); the 生成监测报告（Word） button builds the report and the browser downloads a real .docx."""
+    section (the plans' 发展目标, stated in no task, are left out); the 生成监测报告（Word） button builds the report
+    and the browser downloads a real .docx."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
     page.goto(f"{demo_server}/?dataset=demo&lang={lang}", wait_until="domcontentloaded")
     page.get_by_role("heading", name=t("app.title", lang)).wait_for(timeout=90000)
     page.goto(f"{demo_server}/?dataset=demo&lang={lang}&dept=commerce", wait_until="domcontentloaded")
     page.get_by_text(name).first.wait_for(timeout=90000)                 # the department's summary line
-    assert page.get_by_text(t("overview.goals", lang)).count() == 0  # the plans' 发展目标 belong to no department
+    # the plans' 发展目标 belong to no department
+    assert page.get_by_text(t("overview.goals", lang)).count() == 0
     button = page.get_by_role("button", name=t("report.button", lang)).first
     button.wait_for(timeout=90000)
     with page.expect_download(timeout=180000) as info:  # the document is built when clicked
