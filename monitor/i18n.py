@@ -54,3 +54,13 @@ def pick(row, field: str, lang: str) -> str:
     if value is None or value != value:  # None or NaN
         value = get(f"{field}_zh")
     return "" if value is None or value != value else str(value)
+
+
+def choose(lang: str, zh, en):
+    """Of a text stored in both languages (a log message, an import problem), the one for `lang`; the English
+    one where the Chinese is missing (rows written before the catalog had it). Works on values and Series."""
+    if normalise_language(lang) != "zh":
+        return en
+    if hasattr(zh, "fillna"):
+        return zh.fillna(en)
+    return zh if isinstance(zh, str) and zh else en

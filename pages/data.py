@@ -17,7 +17,7 @@ import streamlit as st
 from monitor import fetch, import_flow, importer
 from monitor.config import db_path
 from monitor.formatting import is_missing
-from monitor.i18n import t
+from monitor.i18n import choose, t
 from ui import auth
 from ui.data import (
     clear_caches,
@@ -250,7 +250,7 @@ def problems_frame(problems: list[importer.Problem]) -> pd.DataFrame:
         t("data.col_sheet", lang): [p.sheet or "" for p in problems],
         t("data.col_row", lang): pd.array([p.row for p in problems], dtype="Int64"),
         t("data.col_column", lang): [p.column or "" for p in problems],
-        t("data.col_message", lang): [p.message_zh if lang == "zh" else p.message for p in problems],
+        t("data.col_message", lang): [choose(lang, p.message_zh, p.message) for p in problems],
     })
 
 
@@ -348,7 +348,7 @@ def last_outcome() -> None:
         return
     last = log.iloc[0]
     outcome = t(f"data.outcome_{last.outcome}", lang)
-    message = last.message_zh if lang == "zh" and isinstance(last.message_zh, str) else last.message
+    message = choose(lang, last.message_zh, last.message)
     st.caption(t_md("import_guard.last_import", lang, id=int(last.id), file=last.file_name, outcome=outcome,
                     when=f"{last.finished_at:%Y-%m-%d %H:%M}", user=last.user_name or "—",
                     message=message if isinstance(message, str) else ""))
@@ -406,8 +406,8 @@ def fetch_section() -> None:
             outcome = fetch.fetch_and_store(db_path(), int(since), user=editor_name())
     except importer.ImportRejected as exc:
         messages.append(("error", t("data.rejected", lang, errors=len(exc.plan.errors))))
-        messages += [("error", md(f"{p.location(lang)}：{p.message_zh}" if lang == "zh"
-                                  else f"{p.location()}: {p.message}")) for p in exc.plan.errors[:10]]
+        messages += [("error", md(t("format.label", lang, label=p.location(lang),
+                                    value=choose(lang, p.message_zh, p.message)))) for p in exc.plan.errors[:10]]
     except Exception as exc:
         messages.append(("error", t_md("data.nbs_failed", lang, error=f"{type(exc).__name__}: {exc}")))
     else:
@@ -451,8 +451,8 @@ def observation_filters(facets: dict) -> dict:
 
 def observations_frame(frame: pd.DataFrame) -> pd.DataFrame:
     names = pd.DataFrame({
-        t("prov.indicator", lang): frame.indicator_name_zh if lang == "zh" else frame.indicator_name_en,
-        t("prov.region", lang): frame.region_name_zh if lang == "zh" else frame.region_name_en,
+        t("prov.indicator", lang): choose(lang, frame.indicator_name_zh, frame.indicator_name_en),
+        t("prov.region", lang): choose(lang, frame.region_name_zh, frame.region_name_en),
     })
     return pd.concat([names, provenance_frame(frame, lang)], axis=1)
 
@@ -524,7 +524,7 @@ def log_section() -> None:
         t("data.col_dataset", lang): log.dataset,
         t("data.col_format", lang): log.file_format,
         "SHA-256": log.file_sha256.str[:12],
-        t("data.col_message", lang): log.message_zh.fillna(log.message) if lang == "zh" else log.message,
+        t("data.col_message", lang): choose(lang, log.message_zh, log.message),
     }), hide_index=True, width="stretch", key="data_log", column_config={
         t("data.col_finished", lang): st.column_config.DatetimeColumn(t("data.col_finished", lang),
                                                                       format="YYYY-MM-DD HH:mm"),
