@@ -15,7 +15,7 @@ import pandas as pd
 
 from .assess.progress import row_kind, status_label
 from .export import neutralise_text
-from .formatting import fmt_period, half_up, is_missing, unit_label
+from .formatting import fmt_number, fmt_period, fmt_rate, half_up, is_missing, unit_label
 from .i18n import pick, t
 
 # column formats: "text", "percent" (a fraction shown as 95.2%), "number" (one decimal), "count" (whole),
@@ -47,6 +47,25 @@ class ReportTable:
             else:
                 out[column] = [None if is_missing(v) else neutralise_text(str(v)) for v in values]
         return out
+
+
+def display_frame(table: ReportTable, lang: str) -> pd.DataFrame:
+    """The table as a page shows it: every number through the one formatter, a dash where missing."""
+    out = pd.DataFrame(index=table.frame.index)
+    for column in table.frame.columns:
+        kind = table.formats.get(column, "text")
+        values = table.frame[column]
+        if kind == "percent":
+            out[column] = [fmt_rate(v, lang) for v in values]
+        elif kind == "points":
+            out[column] = ["—" if is_missing(v) else ("+" if v >= 0 else "-") + fmt_number(abs(v), 1, lang)
+                           for v in values]
+        elif kind in ("number", "count", "ratio"):
+            decimals = {"number": 1, "count": 0, "ratio": 2}[kind]
+            out[column] = [fmt_number(v, decimals, lang) for v in values]
+        else:
+            out[column] = ["" if is_missing(v) else str(v) for v in values]
+    return out
 
 
 def to_csv(table: ReportTable) -> bytes:

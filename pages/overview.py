@@ -201,7 +201,7 @@ for row in unscored.itertuples():
 st.subheader(t("overview.table_title", lang))
 report_table = tables.overview_table(scored, lang, dataset_name=t(f"dataset.{view.dataset}", lang), as_of=view.as_of,
                                      synthetic=view.synthetic)
-shown_table = report_table.csv_frame()
+shown_table = tables.display_frame(report_table, lang)
 st.dataframe(shown_table, hide_index=True, width="stretch")
 base_name = ("DEMO-synthetic_" if view.synthetic else "") + t("tables.file_name", lang,
                                                                 as_of=view.as_of or t("tables.latest", lang))

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from monitor import charts, compare
-from monitor.formatting import fmt_period, fmt_value
+from monitor.formatting import fmt_period, fmt_value, is_missing
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 
@@ -62,6 +62,17 @@ def rank_change_text(change) -> str:
     return "="
 
 
+def shown_table(display: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
+    """The ranking as read on the page: numbers as formatted, a dash where missing (never None or NaN)."""
+    shown = display.copy()
+    for column, fmt in formats.items():
+        shown[column] = ["—" if is_missing(v) else fmt.format(v) for v in display[column]]
+    for column in shown.columns:
+        if shown[column].dtype == object:
+            shown[column] = shown[column].where(shown[column].notna(), "—")
+    return shown
+
+
 def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Comparison,
                    full_names: dict[str, str], status_title: str):
     """The ranking table with its download buttons; returns the table's selection event."""
@@ -93,7 +104,7 @@ def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Compa
     formats = {column: fmt for column, fmt in formats.items() if column in display.columns}
     # Missing values show as a dash, never as 0 or an empty-looking "None".
     selection = st.dataframe(
-        display.style.format(formats, na_rep="—"), hide_index=True, width="stretch", on_select="rerun",
+        shown_table(display, formats), hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row", key="ranking_table",
         column_config={"region": st.column_config.TextColumn(t("prefectures.col_code", lang))})
     if table.previous_period.iloc[0]:

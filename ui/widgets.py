@@ -11,6 +11,7 @@ import streamlit as st
 
 from monitor import charts, export, sources
 from monitor.assess import progress as assess_progress
+from monitor.formatting import is_missing
 from monitor.i18n import t
 
 # Status → (badge colour, icon). The label text always accompanies the colour.
@@ -59,21 +60,28 @@ def period_type_label(value, lang: str) -> str:
     return t(f"period_type.{value}", lang) if isinstance(value, str) else ""
 
 
+def shown_number(value) -> str:
+    """A figure as published, for a table: its own digits (no float noise), a dash when missing."""
+    if is_missing(value):
+        return "—"
+    return f"{float(value):,.4f}".rstrip("0").rstrip(".") if not float(value).is_integer() else f"{int(value):,}"
+
+
 def provenance_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Figures with their provenance, as people read them: period, value and unit as published, status,
     source, URL, quote, note and vintage (columns of store.observations / store.find_observations)."""
     return pd.DataFrame({
         t("prov.period", lang): frame.period,
         t("prov.period_type", lang): [period_type_label(p, lang) for p in frame.period_type],
-        t("prov.value", lang): frame.value_published,
-        t("prov.unit", lang): frame.unit_published,
-        t("prov.yoy", lang): frame.yoy_pct,
+        t("prov.value", lang): [shown_number(v) for v in frame.value_published],
+        t("prov.unit", lang): frame.unit_published.fillna(""),
+        t("prov.yoy", lang): [shown_number(v) for v in frame.yoy_pct],
         t("prov.status", lang): [data_status_label(s, lang) for s in frame.status],
         t("prov.source", lang): frame.source,
         t("source_class.column", lang): sources.labels(frame, lang),
-        t("prov.url", lang): frame.source_url,
-        t("prov.quote", lang): frame.quote,
-        t("prov.note", lang): frame.note,
+        t("prov.url", lang): frame.source_url.fillna(""),
+        t("prov.quote", lang): frame.quote.fillna(""),
+        t("prov.note", lang): frame.note.fillna(""),
         t("prov.vintage", lang): frame.vintage,
     })
 
