@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from .db import DUCKDB_CONFIG, WriteLock, latest_schema_version, migrate, scalar
+from .db import DUCKDB_CONFIG, WriteLock, fsync_dir, fsync_file, latest_schema_version, migrate, scalar
 
 # Every table the first migration creates: a file without them is not a database of this app.
 REQUIRED_TABLES = ("schema_migrations", "meta", "datasets", "regions", "indicators", "plans", "targets",
@@ -101,19 +101,6 @@ def inspect(path: str | os.PathLike) -> DatabaseSummary:
 
 # --------------------------------------------------------------------------- helpers
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        _fsync(path)
-
-
 def _timestamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
 
@@ -155,10 +142,10 @@ def backup(db_file: str | os.PathLike, out: str | os.PathLike, *, overwrite: boo
         with WriteLock(db_file):
             # No writer can rename a new file in while the lock is held: this is one state of the database.
             shutil.copyfile(db_file, temp)
-        _fsync(temp)
+        fsync_file(temp)
         summary = inspect(temp)
         os.replace(temp, out)
-        _fsync_dir(out.parent)
+        fsync_dir(out.parent)
     except OSError as exc:
         raise BackupError(f"备份失败，未写入 {out}：{exc}", f"the backup failed; {out} was not written: {exc}") from exc
     finally:
@@ -209,7 +196,7 @@ def restore(db_file: str | os.PathLike, source: str | os.PathLike, *, keep_previ
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            _fsync(temp)
+            fsync_file(temp)
             if keep_previous and db_file.exists():
                 previous = db_file.with_name(f"{db_file.name}.before-restore-{_timestamp()}")
                 if previous.exists():
@@ -219,7 +206,7 @@ def restore(db_file: str | os.PathLike, source: str | os.PathLike, *, keep_previ
                 except OSError:
                     shutil.copyfile(db_file, previous)
             os.replace(temp, db_file)
-            _fsync_dir(db_file.parent)
+            fsync_dir(db_file.parent)
     except OSError as exc:
         raise BackupError(f"恢复失败，数据库未改变：{exc}", f"the restore failed; the database is unchanged: {exc}") from exc
     finally:

@@ -239,7 +239,8 @@ def _remove_stale_temp_files(db_file: Path) -> None:
             stale.unlink()
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush a file to disk (the writer and the backup both rename a finished copy into place)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -247,7 +248,8 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a directory entry after a rename; not every file system allows it, which is harmless."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
         try:
@@ -291,13 +293,13 @@ def writer(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
                 raise
             con.execute("CHECKPOINT")
             con.close()
-            _fsync_file(temp)
+            fsync_file(temp)
             if status is not None:  # keep the owner's mode and ownership, not mkstemp's or the writer's
                 os.chmod(temp, stat.S_IMODE(status.st_mode))
                 with contextlib.suppress(PermissionError):
                     os.chown(temp, status.st_uid, status.st_gid)
             os.replace(temp, db_file)
-            _fsync_dir(db_file.parent)
+            fsync_dir(db_file.parent)
         finally:
             if con is not None:
                 with contextlib.suppress(Exception):
