@@ -4,6 +4,7 @@ Debian's chromium driven by Playwright with executable_path (never `playwright i
 Saves screenshots to tests/artifacts/ and the overview screenshot used by the README to docs/.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -33,10 +34,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(template_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("browser") / "monitor.duckdb"
-    shutil.copyfile(template_db, db)
+@contextlib.contextmanager
+def serve(db: Path):
+    """`streamlit run app.py` on a free local port over `db`, as viewers (no editor password); yields the URL."""
     port = free_port()
     env = {**os.environ, "MONITOR_DB": str(db)}
     env.pop("MONITOR_EDITOR_PASSWORD", None)  # viewers: the data page is read-only
@@ -56,12 +56,22 @@ def server(template_db, tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(template_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("browser") / "monitor.duckdb"
+    shutil.copyfile(template_db, db)
+    with serve(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

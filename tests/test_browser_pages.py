@@ -4,18 +4,13 @@ screenshots to tests/artifacts/ and the ledger picture the README shows to docs/
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from monitor.i18n import t
 from tests.conftest import PROJECT_ROOT
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve
 from ui.pages import PAGES
 
 LEDGER_SHOT = PROJECT_ROOT / "docs" / "screenshot-ledger.png"
@@ -25,28 +20,8 @@ LEDGER_SHOT = PROJECT_ROOT / "docs" / "screenshot-ledger.png"
 def demo_server(demo_template, tmp_path_factory):
     db = tmp_path_factory.mktemp("browser-demo") / "monitor.duckdb"
     shutil.copyfile(demo_template, db)
-    port = free_port()
-    env = {**os.environ, "MONITOR_DB": str(db)}
-    env.pop("MONITOR_EDITOR_PASSWORD", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serve(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
