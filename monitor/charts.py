@@ -432,8 +432,10 @@ def build_choropleth(geojson: dict, values: pd.DataFrame, *, measure_title: str,
                  alt.Tooltip("measure:Q", title=measure_title, format=value_format)],
     )
     if selectable:
-        pick = alt.selection_point(name="region_pick", fields=["properties.adcode"], on="click")
-        chart = chart.add_params(pick)
+        # Select on a flat field: a nested one ("properties.adcode") comes back from Streamlit's event under the
+        # escaped key "properties\\.adcode", which the page did not find, so a click focused nothing.
+        pick = alt.selection_point(name="region_pick", fields=["adcode"], on="click")
+        chart = chart.transform_calculate(adcode="datum.properties.adcode").add_params(pick)
     return chart.project(type="mercator").properties(title=title, height=460).configure(font=CJK_FONT).configure_scale(
         invalid={"color": {"value": NO_DATA_COLOUR}})
 

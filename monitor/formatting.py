@@ -31,9 +31,10 @@ def is_missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(value != value)  # NaN and NA are the only values unequal to themselves
+        return bool(value != value)  # NaN is the only value unequal to itself
     except (TypeError, ValueError):
-        return False
+        # pandas' NA: NA != NA is NA, whose truth is ambiguous (a nullable Int64 column's missing rank)
+        return type(value).__name__ == "NAType"
 
 
 COUNT_UNITS = ("家", "个", "条", "列", "项")
@@ -98,12 +99,26 @@ def fmt_target(value, unit: str | None, lang: str = "zh") -> str:
     return fmt_value(value, unit, lang)
 
 
-def fmt_rate(rate, lang: str = "zh", signed: bool = False) -> str:
-    """A fraction as a percentage with one decimal: 0.07149 → 7.1%."""
+def fmt_rate(rate, lang: str = "zh", signed: bool = False, decimals: int = 1) -> str:
+    """A fraction as a percentage with one decimal: 0.07149 → 7.1%; never "-0.0%"."""
     if is_missing(rate):
         return "—"
-    pct = half_up(rate * 100, 1)
-    return f"{pct:+.1f}%" if signed else f"{pct:.1f}%"
+    pct = half_up(rate * 100, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{pct:+.{decimals}f}%" if signed else f"{pct:.{decimals}f}%"
+
+
+def telling_decimals(a, b, decimals: int = 1, most: int = 3) -> int:
+    """The fewest decimals (from `decimals`, at most `most`) at which two different numbers also read differently.
+
+    A sentence that says "grew 7.5% a year, 0.0 points below the 7.5% target" contradicts itself; at two decimals
+    it reads "7.47%, 0.03 points below". Numbers equal at `most` decimals keep `decimals`.
+    """
+    if is_missing(a) or is_missing(b):
+        return decimals
+    for d in range(decimals, most + 1):
+        if half_up(float(a), d) != half_up(float(b), d):
+            return d
+    return decimals
 
 
 def fmt_ratio(ratio) -> str:

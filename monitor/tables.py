@@ -142,3 +142,59 @@ def overview_table(assessment: pd.DataFrame, lang: str, *, dataset_name: str, as
     if synthetic:
         notes.insert(0, t("demo.banner", lang))
     return ReportTable(t("tables.overview_title", lang), frame, formats, notes)
+
+
+# How many decimals each comparison measure reads with (share in %, per-capita yuan, contribution in points).
+MEASURE_FORMATS = {"growth": "number", "share": "number", "per_capita": "count", "contribution": "ratio"}
+
+
+def ranking_table(ranking: pd.DataFrame, lang: str, *, names: dict[str, str], indicator_name: str, unit: str,
+                  measure: str, measure_title: str, period: str, period_type: str, dataset_name: str,
+                  statuses: dict[str, str] | None = None, status_title: str = "", has_yardstick: bool = False,
+                  synthetic: bool = False) -> ReportTable:
+    """The prefecture ranking as the page shows it and staff paste it: names first, the code last, localized
+    headers, numbers rounded as on the page, the measure's column only when it is not the value or growth,
+    the yardstick gap only where there is a yardstick, the status column only where a target judges it."""
+    statuses = statuses or {}
+    value_title = t("format.paren", lang, text=t("prefectures.col_value", lang), note=unit_label(unit, lang))
+    columns = {
+        t("prefectures.col_rank", lang): ranking["rank"].to_numpy(),
+        t("prefectures.col_name", lang): [names.get(code, code) for code in ranking.region_code],
+        value_title: ranking.value.to_numpy(),
+        t("prefectures.col_yoy", lang): ranking.yoy_pct.to_numpy(),
+        measure_title: ranking.measure.to_numpy(),
+        t("prefectures.col_rank_change", lang): [_rank_change(c) for c in ranking.rank_change],
+        t("prefectures.col_gap", lang): ranking.gap_to_yardstick.to_numpy(),
+        status_title: [status_label(statuses[code], lang, yardstick=True) if code in statuses else "—"
+                       for code in ranking.region_code],
+        t("prefectures.col_note", lang): [t("prefectures.no_data_note", lang) if m else "" for m in ranking.missing],
+        t("prefectures.col_code", lang): ranking.region_code.to_numpy(),
+    }
+    if measure in ("level", "growth"):  # the measure is already the value or the growth column
+        columns.pop(measure_title)
+    if not has_yardstick:  # no yardstick for this measure: no gap column, no yardstick words
+        columns.pop(t("prefectures.col_gap", lang))
+    if not statuses:
+        columns.pop(status_title, None)
+    frame = pd.DataFrame(columns)
+    formats = {t("prefectures.col_rank", lang): "count", value_title: "number", t("prefectures.col_yoy", lang): "number",
+               measure_title: MEASURE_FORMATS.get(measure, "number"), t("prefectures.col_gap", lang): "points"}
+    formats = {column: kind for column, kind in formats.items() if column in frame.columns}
+    title = t("tables.ranking_title", lang, indicator=indicator_name, period=fmt_period(period, period_type, lang),
+              measure=t(f"measure.{measure}", lang))
+    notes = [t("tables.as_of", lang, dataset=dataset_name, as_of=fmt_period(period, period_type, lang)),
+             t("tables.ranking_note", lang)]
+    if synthetic:
+        notes.insert(0, t("demo.banner", lang))
+    return ReportTable(title, frame, formats, notes)
+
+
+def _rank_change(change) -> str:
+    """▲2 / ▼1 / = against the previous period; a dash where either period has no rank."""
+    if is_missing(change):
+        return "—"
+    if change > 0:
+        return f"▲{int(change)}"
+    if change < 0:
+        return f"▼{-int(change)}"
+    return "="

@@ -211,5 +211,10 @@ if keys:
     other = used[~((used.indicator_id == indicator_id) & (used.region_code == region))]
     if len(other):  # figures the status rests on that are not in the table above (e.g. summed components)
         st.markdown(f"**{t('indicator.used_elsewhere', lang)}**")
-        st.dataframe(other, hide_index=True, width="stretch",
-                     column_config={"source_url": st.column_config.LinkColumn("source_url")})
+        shown = provenance_frame(other, lang)  # the same columns, words and number style as the table above
+        shown.insert(0, t("prov.region", lang), [load_region_names(lang).get(c, c) for c in other.region_code])
+        shown.insert(0, t("prov.indicator", lang), [load_indicator_names(lang).get(i, i) for i in other.indicator_id])
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            t("prov.url", lang): st.column_config.LinkColumn(t("prov.url", lang)),
+            t("prov.vintage", lang): st.column_config.DatetimeColumn(t("prov.vintage", lang), format="YYYY-MM-DD HH:mm"),
+        })

@@ -61,8 +61,8 @@ periods = series.up_to(load_comparison_periods(view.dataset, indicator_id), view
 if periods.empty:
     st.warning(t_md("prefectures.no_data", lang, indicator=pick(indicator, "name", lang)), icon=":material/database_off:")
     st.stop()
-period_labels = {row.period: t("prefectures.period_label", lang, period=row.period, n=row.regions,
-                               kind=t(f"period_type.{row.period_type}", lang))
+period_labels = {row.period: t("prefectures.period_label", lang, n=row.regions,
+                               period=fmt_period(row.period, row.period_type, lang))
                  for row in periods.itertuples()}
 with top[1]:
     period = url_widget(st.selectbox, t("prefectures.period", lang), list(period_labels), "period",

@@ -4,6 +4,7 @@ and a provincial target used as a prefecture's yardstick never reads as the pref
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -83,3 +84,18 @@ def test_an_annual_level_known_only_from_its_growth_rate_is_flagged_as_the_apps_
     assert bool(row.latest_is_nowcast)
     assert row.latest_yoy == pytest.approx(0.024)
     assert "预估" in row.sentence_zh
+
+
+def test_no_sentence_reads_a_gap_of_zero_between_numbers_that_differ(demo_db):
+    """"年均增长7.5%，低于全省目标（7.5%）0.0个百分点" contradicted itself (7.49 % on the demo data for 湘西);
+    the rates take the decimals that tell them apart, and an unchanged share reads 持平."""
+    zero = re.compile(r"(?<![\d.])0\.0个百分点|(?<![\d.])0\.0 points|-0\.0%")
+    checked = 0
+    for row in every_row(demo_db, (None, "2022", "2022-06", "2021-09", "2023")):
+        for sentence in (row.sentence_zh, row.sentence_en):
+            assert not zero.search(sentence or ""), (row.target_id, row.region, sentence)
+        checked += 1
+    assert checked > 500
+    with Reader(demo_db) as reader:
+        rows = A.assess_store(reader, "demo", region="433100", today=TODAY).set_index("target_id")
+    assert "年均增长7.49%，低于全省目标（7.5%）0.01个百分点" in rows.loc["retail_growth_2021_2023", "sentence_zh"]

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from monitor import charts, compare
-from monitor.formatting import fmt_period, fmt_value, is_missing
+from monitor import charts, compare, tables
+from monitor.formatting import fmt_period, fmt_value
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 
-from .widgets import as_list, download_table, status_badge, status_label
+from .widgets import as_list, status_badge
 
 
 @dataclass(frozen=True)
@@ -52,65 +52,29 @@ def name_list(codes, names: dict[str, str], lang: str) -> str:
     return t("format.list_sep", lang).join(names[c] for c in codes)
 
 
-def rank_change_text(change) -> str:
-    if change is None or pd.isna(change):
-        return "—"
-    if change > 0:
-        return f"▲{int(change)}"
-    if change < 0:
-        return f"▼{-int(change)}"
-    return "="
-
-
-def shown_table(display: pd.DataFrame, formats: dict[str, str]) -> pd.DataFrame:
-    """The ranking as read on the page: numbers as formatted, a dash where missing (never None or NaN)."""
-    shown = display.copy()
-    for column, fmt in formats.items():
-        shown[column] = ["—" if is_missing(v) else fmt.format(v) for v in display[column]]
-    for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = shown[column].where(shown[column].notna(), "—")
-    return shown
-
-
 def render_ranking(table: pd.DataFrame, statuses: dict[str, str], view, c: Comparison,
                    full_names: dict[str, str], status_title: str):
-    """The ranking table with its download buttons; returns the table's selection event."""
+    """The ranking table with its download buttons; returns the table's selection event.
+
+    The page and the downloads are one report table (monitor/tables.py): the same headers, the same rounding,
+    the code last; the files add a title, the dataset and period, and the source note."""
     lang = c.lang
-    unit = c.indicator.unit
-    measure_title = c.measure_title()
-    value_title = t("format.paren", lang, text=t("prefectures.col_value", lang), note=unit)
-    display = pd.DataFrame({
-        "region": table.region_code,
-        t("prefectures.col_rank", lang): table["rank"],
-        t("prefectures.col_name", lang): [full_names[code] for code in table.region_code],
-        value_title: table.value,
-        t("prefectures.col_yoy", lang): table.yoy_pct,
-        measure_title: table.measure,
-        t("prefectures.col_rank_change", lang): [rank_change_text(change) for change in table.rank_change],
-        t("prefectures.col_gap", lang): table.gap_to_yardstick,
-        status_title: [status_label(statuses[code], lang, yardstick=True) if code in statuses else "—"
-                       for code in table.region_code],
-        t("prefectures.col_note", lang): [t("prefectures.no_data_note", lang) if m else "" for m in table.missing],
-    })
-    if c.measure in ("level", "growth"):  # the measure is already the value or the growth column
-        display = display.drop(columns=measure_title)
-    if c.yardstick is None:  # no yardstick for this measure: no gap column, no yardstick words
-        display = display.drop(columns=t("prefectures.col_gap", lang))
-    if not statuses:
-        display = display.drop(columns=status_title)
-    formats = {value_title: "{:,.1f}", t("prefectures.col_yoy", lang): "{:.1f}", measure_title: "{:,.2f}",
-               t("prefectures.col_gap", lang): "{:+.1f}", t("prefectures.col_rank", lang): "{:.0f}"}
-    formats = {column: fmt for column, fmt in formats.items() if column in display.columns}
-    # Missing values show as a dash, never as 0 or an empty-looking "None".
-    selection = st.dataframe(
-        shown_table(display, formats), hide_index=True, width="stretch", on_select="rerun",
-        selection_mode="single-row", key="ranking_table",
-        column_config={"region": st.column_config.TextColumn(t("prefectures.col_code", lang))})
+    report = tables.ranking_table(
+        table, lang, names=full_names, indicator_name=pick(c.indicator, "name", lang), unit=c.indicator.unit,
+        measure=c.measure, measure_title=c.measure_title(), period=c.period, period_type=c.period_type,
+        dataset_name=t(f"dataset.{view.dataset}", lang), statuses=statuses, status_title=status_title,
+        has_yardstick=c.yardstick is not None, synthetic=view.synthetic)
+    selection = st.dataframe(tables.display_frame(report, lang), hide_index=True, width="stretch",
+                             on_select="rerun", selection_mode="single-row", key="ranking_table")
     if table.previous_period.iloc[0]:
         st.caption(t("prefectures.rank_change_help", lang, previous=table.previous_period.iloc[0]))
-    download_table(display, f"prefectures_{c.indicator_id}_{c.period}_{c.measure}", lang, key="prefectures_table",
-                   synthetic=view.synthetic)
+    base_name = ("DEMO-synthetic_" if view.synthetic else "") + f"prefectures_{c.indicator_id}_{c.period}_{c.measure}"
+    left, right = st.columns(2)
+    left.download_button(t("download.csv", lang), data=lambda: tables.to_csv(report), file_name=f"{base_name}.csv",
+                         mime="text/csv", key="prefectures_table_csv", on_click="ignore", icon=":material/download:")
+    right.download_button(t("download.xlsx", lang), data=lambda: tables.to_xlsx(report),
+                          file_name=f"{base_name}.xlsx", key="prefectures_table_xlsx", on_click="ignore",
+                          icon=":material/table:")
     return selection
 
 
@@ -137,16 +101,28 @@ def render_bullet_and_map(table: pd.DataFrame, c: Comparison, names: dict[str, s
 
 
 def clicked_region(selection, map_event, table: pd.DataFrame, prefectures) -> str | None:
-    """The prefecture a click picked: a row of the ranking table, or a region on the map (the map wins)."""
-    clicked = None
+    """The prefecture a new click picked: a row of the ranking table, or a region on the map (the map wins).
+
+    A selection stays in the widget's state on every later run; only a selection that differs from the last one
+    acted on counts, so choosing another prefecture in the select box afterwards is not undone by an old click.
+    """
+    picked = []
     picked_rows = getattr(getattr(selection, "selection", None), "rows", None) or []
     if picked_rows:
-        clicked = table.region_code.iloc[picked_rows[0]]
+        picked.append(("table", table.region_code.iloc[picked_rows[0]]))
     map_selection = getattr(map_event, "selection", None) or {}
     for point in (map_selection.get("region_pick") or []) if hasattr(map_selection, "get") else []:
-        code = point.get("properties.adcode") if isinstance(point, dict) else None
+        code = point.get("adcode") if isinstance(point, dict) else None
         if code in prefectures:
+            picked.append(("map", code))
+    clicked = None
+    seen = st.session_state.setdefault("prefecture_clicks_seen", {})
+    for source, code in picked:
+        if seen.get(source) != code:
             clicked = code
+        seen[source] = code
+    for source in {"table", "map"} - {source for source, _ in picked}:
+        seen.pop(source, None)  # a cleared selection: the same prefecture clicked again counts again
     return clicked
 
 

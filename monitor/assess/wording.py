@@ -14,7 +14,17 @@ from typing import Any
 import pandas as pd
 
 from ..config import PROVINCE_CODE
-from ..formatting import fmt_number, fmt_period, fmt_rate, fmt_ratio, fmt_target, fmt_value, is_missing
+from ..formatting import (
+    fmt_number,
+    fmt_period,
+    fmt_rate,
+    fmt_ratio,
+    fmt_target,
+    fmt_value,
+    half_up,
+    is_missing,
+    telling_decimals,
+)
 from ..i18n import LANGUAGES, t
 from ..target_kinds import BY_CODE
 from .reasons import render_reasons
@@ -44,6 +54,14 @@ def write_sentences(out: pd.DataFrame, plan: pd.DataFrame, res: pd.DataFrame) ->
         out[col] = values
 
 
+def _lower_first(name: str) -> str:
+    """"Retail sales of …" → "retail sales of …" mid-sentence; acronyms keep their case ("GDP", "Logistics … GDP")."""
+    words = name.split(" ")
+    if words and words[0][:1].isupper() and not words[0][1:2].isupper():
+        words[0] = words[0][:1].lower() + words[0][1:]
+    return " ".join(words)
+
+
 class _Words:
     """What every kind's sentence shares, in one language."""
 
@@ -52,7 +70,7 @@ class _Words:
         self.estimate = t("sentence.estimate", lang) if "estimate" in r.qualifiers else ""
         self.period = fmt_period(r.latest_period, r.latest_period_type, lang)
         self.region = r.region_name_zh if lang == "zh" else r.region_name_en  # registry data, both languages
-        self.indicator = r.h_ind_zh if lang == "zh" else str(r.h_ind_en).lower()
+        self.indicator = r.h_ind_zh if lang == "zh" else _lower_first(str(r.h_ind_en))
         self.unit = r.indicator_unit
         self.comparator = t(f"sentence.cmp.{_CMP_KEYS[r.comparator]}", lang) if r.comparator in _CMP_KEYS else ""
         self.kind = BY_CODE[r.type_code]
@@ -154,15 +172,18 @@ def _average_growth(words: _Words) -> tuple[str, str]:
     if r.latest_period_type == "ytd":
         months = fmt_period(r.latest_period, "ytd", "zh")[5:]
         ytd = words.w("b_ytd", last=last, months=months, period=words.period)
-    growth = words.w("b_growth_one" if one else "b_growth", rate=words.rate(r.observed_rate))
+    # as many decimals as it takes for the observed rate and the required one to read as different as they are
+    d = telling_decimals(100 * r.observed_rate, 100 * r.required_rate)
+    observed = fmt_rate(r.observed_rate, words.lang, decimals=d)
+    growth = words.w("b_growth_one" if one else "b_growth", rate=observed)
     head = words.w("b_head", span=span, ytd=ytd, region=words.region, indicator=words.indicator, growth=growth,
                    estimate=words.estimate)
     diff = r.rate_gap_pp
     versus = words.w(("b_above" if diff >= 0 else "b_below") + ("_yardstick" if r.yardstick else ""),
                      required=words.rate(r.required_rate),
-                     gap=fmt_number(abs(diff), 1, words.lang))
+                     gap=fmt_number(abs(diff), d, words.lang))
     if words.done:
-        why = words.w("b_why_done", first=first, last=last, observed=words.rate(r.observed_rate),
+        why = words.w("b_why_done", first=first, last=last, observed=observed,
                       comparator=words.comparator, required=words.rate(r.required_rate))
         return words.w("done", head=head + versus, done=words.done), why
     left = int(r.h_T - r.latest_year) if not is_missing(r.latest_year) else 0
@@ -182,9 +203,12 @@ def _signed(value: float, lang: str) -> str:
 def _pp_change(words: _Words) -> tuple[str, str]:
     r = words.r
     change = r.latest_value - r.base_value
-    head = words.w("c_head_down" if change < 0 else "c_head_up", period=words.period, region=words.region,
+    d = telling_decimals(change, 0)  # a change of 0.03 points reads "0.03", never "上升0.0个百分点"
+    shown = half_up(abs(change), d)
+    head = words.w("c_head_level" if shown == 0 else "c_head_down" if change < 0 else "c_head_up",
+                   period=words.period, region=words.region,
                    indicator=words.indicator, value=words.value(r.latest_value), estimate=words.estimate,
-                   base_year=int(r.base_year), change=fmt_number(abs(change), 1, words.lang))
+                   base_year=int(r.base_year), change=fmt_number(abs(change), d, words.lang))
     if words.done:
         why = words.w("c_why_done", change=_signed(change, words.lang), target=_signed(r.target_value, words.lang),
                       comparator=r.comparator)
