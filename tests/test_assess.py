@@ -173,6 +173,22 @@ def test_type_a_ytd_nowcast_then_replaced_by_the_annual_figure():
     assert r.observed_rate == pytest.approx(0.143851, abs=1e-6)
 
 
+def test_a_year_nowcast_from_a_year_to_date_rate_never_makes_a_level_target_achieved():
+    # official FDI: 2021 = 24.1亿美元; 2022 1—3月 = 18.0 at +165.8 %: the year nowcast 24.1 × 2.658 = 64.06 passes
+    # 35, but one quarter's rate says nothing certain about the year — the status comes from R, not 已完成
+    t = target(indicator="retail_sales", value=35, comparator=">")
+    data = obs(("retail_sales", P, "2020", 20.0, None), ("retail_sales", P, "2021", 24.1, 20.5),
+               ("retail_sales", P, "2022-03", 18.0, 165.8))
+    r = one(t, data, as_of="2022-03")
+    assert r.effective_value == pytest.approx(64.06, abs=0.01)
+    assert r.status == "on_track" and "已完成" not in r.sentence_zh
+    assert "按全年预估已超过目标" in r.sentence_zh and "-" not in r.sentence_zh.split("全年预估")[1]
+    # a year-to-date total already past the target is a published fact: achieved (a flow only grows in a year)
+    data = obs(("retail_sales", P, "2020", 20.0, None), ("retail_sales", P, "2021", 24.1, 20.5),
+               ("retail_sales", P, "2022-09", 36.0, 80.0))
+    assert one(t, data, as_of="2022-09").status == "achieved"
+
+
 def test_type_a_growth_only_annual_row_is_nowcast_from_the_previous_level():
     # 2022 published as +2.4 % only: 18596.85 × 1.024 = 19043.17 (estimate)
     r = one(target(indicator="retail_sales", value=20000, comparator=">"),

@@ -136,6 +136,12 @@ def _why_done(words: _Words) -> str:
     return text + (words.w("why_done_missed") if r.status == "missed" else "")
 
 
+def _past_target(r: Any) -> bool:
+    """Whether the required growth or amount from now on is negative: the estimate is already past the target."""
+    rate, amount = r.remaining_required_rate, r.remaining_per_year
+    return (not is_missing(rate) and rate < 0) or (not is_missing(amount) and amount < 0)
+
+
 def _level_by_date(words: _Words) -> tuple[str, str]:
     r = words.r
     if r.latest_period_type == "ytd":
@@ -158,6 +164,9 @@ def _level_by_date(words: _Words) -> tuple[str, str]:
         remaining = words.w("a_remaining_rate", rate=words.rate(r.remaining_required_rate))
     if not is_missing(r.remaining_per_year):
         remaining = words.w("a_remaining_amount", value=words.value(r.remaining_per_year))
+    if full_year and _past_target(r):
+        # the year's estimate already passes the target: "后续年均需增长-45.4%" said it in a way nobody quotes
+        remaining = words.w("a_estimate_past_target")
     sentence = head + completion + words.schedule() + full_year + remaining + words.w("end")
     return sentence, words.why("a_why_linear" if is_missing(r.required_rate) else "a_why_rate")
 
