@@ -118,4 +118,6 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
                 continue
             st.success(t_md("ledger.cli.imported", lang, file=name, added=result.added, revised=result.revised,
                          unchanged=result.unchanged))
+            if result.figures:
+                st.caption(t_md("ledger.cli.figures", lang, n=result.figures))
         clear_caches()
