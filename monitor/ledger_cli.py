@@ -97,7 +97,7 @@ def _import(args, path) -> int:
         print(t(key, "zh", file=result.file_name, added=result.added, revised=result.revised,
                 unchanged=result.unchanged))
         if result.figures:
-            print(t("ledger.cli.figures", "zh", n=result.figures))
+            print(t("ledger.cli.figures_to_write" if args.dry_run else "ledger.cli.figures", "zh", n=result.figures))
     return status
 
 

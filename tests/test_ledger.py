@@ -306,6 +306,11 @@ def test_cli_template_import_dry_run_overdue_and_export(db_path, tmp_path, capsy
     filled.write_bytes(fill(out.read_bytes(), {1: {"progress": "推进中。", "status": "按计划推进"}}))
     assert main(["ledger", "import", "--db", str(db_path), "--dry-run", str(filled)]) == 0
     assert "试运行" in capsys.readouterr().out
+    with_figure = tmp_path / "with-figure.xlsx"
+    with_figure.write_bytes(fill(out.read_bytes(), {"oe_m10": {"progress": "推进中。", "status": "按计划推进",
+                                                               "value": "2：1500"}}))
+    assert main(["ledger", "import", "--db", str(db_path), "--dry-run", str(with_figure)]) == 0
+    assert "其中1个完成值将以本表为来源记入指标数据" in capsys.readouterr().out    # said, not yet done
     with Reader(db_path) as reader:
         assert reader.query_rows("SELECT count(*) FROM progress_reports")[0][0] == 0
     assert main(["ledger", "import", "--db", str(db_path), str(filled)]) == 0
