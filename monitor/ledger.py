@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -122,13 +123,59 @@ def department_rows(reader: Reader, department_code: str) -> pd.DataFrame:
     mine = measures_mod.measures_of_department(reader, department_code, roles=("lead", "co"))
     mine = mine[mine["kind"] == "task"].reset_index(drop=True)
     names = dict(reader.query_rows("SELECT code, name_zh FROM departments"))
-    target_names = dict(reader.query_rows("SELECT id, name_zh FROM targets WHERE target_type <> 'no_numeric_target'"))
+    figures = figure_targets(reader)
     mine["lead_text"] = [names.get(code, "") for code in mine["lead_code"]]
     mine["co_text"] = ["、".join(names.get(c, c) for c in codes) for codes in mine["co_codes"]]
-    mine["quantified"] = [[i for i in ids if i in target_names] for ids in mine["target_ids"]]
-    mine["targets_text"] = ["；".join(target_names[i] for i in ids) for ids in mine["quantified"]]
+    mine["quantified"] = [[i for i in ids if i in figures] for ids in mine["target_ids"]]
+    mine["figure_targets"] = [[figures[i] for i in ids] for ids in mine["quantified"]]
+    mine["targets_text"] = [_targets_text(targets) for targets in mine["figure_targets"]]
     mine["title_text"] = [f"{label}.{title}" for label, title in zip(mine["number_label"], mine["title_zh"])]
     return mine
+
+
+@dataclass(frozen=True)
+class FigureTarget:
+    """A quantified target as the template's 完成值 column sees it: which indicator a figure for it enters, in
+    what unit, and whether it can take one (a target on an indicator summed from components cannot)."""
+
+    id: str
+    name_zh: str
+    indicator_id: str
+    indicator_unit: str
+    region_code: str
+    frequency: str
+    allow_negative: bool
+    derived: bool
+    as_growth: bool  # an average-growth target: the figure is the cumulative year-on-year growth in %
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.as_growth else self.indicator_unit
+
+
+def figure_targets(reader: Reader) -> dict[str, FigureTarget]:
+    """Every quantified target with its indicator's unit, frequency and whether it may be negative or is derived."""
+    rows = reader.query_rows(
+        "SELECT t.id, t.name_zh, t.indicator_id, i.unit, t.region_code, i.frequency, coalesce(i.allow_negative, false),"
+        " i.components IS NOT NULL AND len(i.components) > 0, t.target_type = 'average_growth'"
+        " FROM targets t JOIN indicators i ON i.id = t.indicator_id WHERE t.target_type <> 'no_numeric_target'")
+    return {row[0]: FigureTarget(*row) for row in rows}
+
+
+def _targets_text(targets: list[FigureTarget]) -> str:
+    """The locked 量化目标 cell: each quantified target with the unit its 完成值 is in, numbered when there are
+    several (the number is what a 完成值 like “2：19500” refers to)."""
+    lines = []
+    for n, target in enumerate(targets, start=1):
+        if target.derived:
+            how = t("ledger.figure.derived_hint", "zh")
+        elif target.as_growth:
+            how = t("ledger.figure.growth_hint", "zh")
+        else:
+            how = t("ledger.figure.unit_hint", "zh", unit=target.unit)
+        line = f"{target.name_zh}{how}"
+        lines.append(t("ledger.figure.numbered", "zh", n=n, line=line) if len(targets) > 1 else line)
+    return "\n".join(lines)
 
 
 def _locked_values(row: pd.Series, position: int) -> dict[str, Any]:
@@ -214,6 +261,26 @@ def build_template(reader: Reader, department: str, period: str, dataset: str = 
 
 # --------------------------------------------------------------------------- reading a returned template
 
+@dataclass(frozen=True)
+class Figure:
+    """A reported 完成值 as the observation it becomes: the target's indicator and region, the report's period
+    mapped to a stored period (a quarter → January to its last month for a monthly indicator; the fourth quarter
+    or a year → the year for an annual one), and the number as a level or as a year-on-year growth."""
+
+    target_id: str
+    target_name: str
+    indicator_id: str
+    region_code: str
+    period: str
+    period_type: str
+    year: int
+    month: int
+    value: float | None
+    yoy_pct: float | None
+    unit: str
+    typed: str  # the number as the department typed it (the observation's quote)
+
+
 @dataclass
 class Report:
     measure_id: str
@@ -226,6 +293,7 @@ class Report:
     reporter: str | None
     report_date: _dt.date | None
     source_row: int
+    figure: Figure | None = None
 
 
 @dataclass
@@ -233,6 +301,7 @@ class ReturnedFile:
     file_name: str
     file_sha256: str
     department_code: str = ""
+    department_name: str = ""
     period: str = ""
     dataset: str = "official"
     reports: list[Report] = field(default_factory=list)
@@ -316,11 +385,17 @@ def read_returned(reader: Reader, data: bytes, file_name: str, *, today: _dt.dat
     if out.department_code not in names:
         problem("unknown_department", sheet=META, department=out.department_code)
         return out
-    _read_rows(reader, book[SHEET], out, problem)
+    out.department_name = names[out.department_code]
+    _read_rows(reader, book[SHEET], out, problem, today)
     return out
 
 
-def _read_rows(reader: Reader, sheet, out: ReturnedFile, problem) -> None:
+def source_title(returned: ReturnedFile) -> str:
+    """The source a reported figure is stored with: the returned table's own title, naming the department."""
+    return t("ledger.template_title", "zh", period=period_label(returned.period), department=returned.department_name)
+
+
+def _read_rows(reader: Reader, sheet, out: ReturnedFile, problem, today: _dt.date) -> None:
     from openpyxl.utils import get_column_letter
 
     expected = department_rows(reader, out.department_code)
@@ -356,14 +431,15 @@ def _read_rows(reader: Reader, sheet, out: ReturnedFile, problem) -> None:
         if all(v in (None, "") for v in inputs.values()):
             continue  # not reported this time
         out.rows_in_file += 1
-        report = _report(row, r, inputs, out, problem, letters)
+        report = _report(row, r, inputs, out, problem, letters, today)
         if report is not None:
             out.reports.append(report)
     if not out.reports and not out.problems:
         problem("nothing_reported")
 
 
-def _report(row: pd.Series, r: int, inputs: dict, out: ReturnedFile, problem, letters: dict) -> Report | None:
+def _report(row: pd.Series, r: int, inputs: dict, out: ReturnedFile, problem, letters: dict,
+            today: _dt.date) -> Report | None:
     before = len(out.problems)
     status_text = _cell_text(inputs["status"])
     status = _status_code(status_text)
@@ -377,19 +453,8 @@ def _report(row: pd.Series, r: int, inputs: dict, out: ReturnedFile, problem, le
         problem("text_required", r, letters["progress"])
     if text and len(text) > TEXT_LIMIT:
         problem("text_too_long", r, letters["progress"], n=len(text), limit=TEXT_LIMIT)
-    value, target_id = inputs["value"], None
-    if value not in (None, ""):
-        try:
-            value = float(str(value).replace(",", "").strip())
-        except ValueError:
-            problem("value_not_number", r, letters["value"], value=str(value))
-            value = None
-        if not row["quantified"]:
-            problem("value_without_target", r, letters["value"])
-        else:
-            target_id = row["quantified"][0]
-    else:
-        value = None
+    figure = _figure(row["figure_targets"], inputs["value"], out.period, today,
+                     lambda code, **params: problem(code, r, letters["value"], **params))
     evidence = _cell_text(inputs["evidence"])
     if evidence and not re.match(r"^https?://\S+$", evidence, re.IGNORECASE):
         problem("bad_link", r, letters["evidence"], value=evidence)
@@ -399,8 +464,72 @@ def _report(row: pd.Series, r: int, inputs: dict, out: ReturnedFile, problem, le
     if len(out.problems) > before:
         return None
     role = "lead" if row["lead_code"] == out.department_code else "co"
-    return Report(row["id"], role, status or "", text, target_id, value, evidence, _cell_text(inputs["reporter"]),
-                  report_date if isinstance(report_date, _dt.date) else None, r)
+    return Report(row["id"], role, status or "", text, figure.target_id if figure else None,
+                  (figure.value if figure.yoy_pct is None else figure.yoy_pct) if figure else None, evidence,
+                  _cell_text(inputs["reporter"]), report_date if isinstance(report_date, _dt.date) else None, r,
+                  figure)
+
+
+_NUMBERED = re.compile(r"^\s*(?:[(（]\s*(\d{1,2})\s*[)）]|(\d{1,2})\s*[:：])\s*(.*)$")
+
+
+def _number(text: str) -> float | None:
+    """A typed number (thousands separators and a trailing % allowed); None for anything else, NaN and ∞ too."""
+    cleaned = text.replace(",", "").replace("，", "").strip().removesuffix("%").strip()
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", cleaned):
+        return None
+    number = float(cleaned)
+    return number if math.isfinite(number) else None
+
+
+def _figure(targets: list[FigureTarget], cell: Any, period: str, today: _dt.date, problem) -> Figure | None:
+    """Read a 完成值 cell: which target it is for, the number, and the observation it becomes (None when empty or
+    when a problem was reported through ``problem(code, **params)``)."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, bool):
+        problem("value_not_number", value=str(cell))
+        return None
+    typed = _cell_text(cell) or ""
+    if not targets:
+        problem("value_without_target")
+        return None
+    numbered = _NUMBERED.match(typed) if isinstance(cell, str) else None
+    if numbered:
+        position = int(numbered.group(1) or numbered.group(2))
+        if not 1 <= position <= len(targets):
+            problem("value_unknown_target", n=position, count=len(targets))
+            return None
+        target, text = targets[position - 1], numbered.group(3)
+    elif len(targets) > 1:
+        problem("value_which_target", count=len(targets))
+        return None
+    else:
+        target, text = targets[0], typed
+    number = float(cell) if isinstance(cell, (int, float)) and not numbered else _number(text)
+    if number is None or not math.isfinite(number):
+        problem("value_not_number", value=typed)
+        return None
+    if target.derived:
+        problem("value_target_derived", target=target.name_zh)
+        return None
+    if number < 0 and not target.as_growth and not target.allow_negative:
+        problem("value_negative", value=typed, target=target.name_zh)
+        return None
+    year, quarter = parse_period(period)
+    if target.frequency == "monthly_ytd" and quarter is not None:
+        stored, period_type, month = f"{year}-{3 * quarter:02d}", "ytd", 3 * quarter
+    elif quarter in (None, 4):
+        stored, period_type, month = str(year), "annual", 12
+    else:
+        problem("value_annual_only", target=target.name_zh)
+        return None
+    if period_end(period) > today:
+        problem("value_period_open", period=period_label(period))
+        return None
+    return Figure(target.id, target.name_zh, target.indicator_id, target.region_code, stored, period_type, year, month,
+                  None if target.as_growth else number, number if target.as_growth else None, target.indicator_unit,
+                  text.strip())
 
 
 # --------------------------------------------------------------------------- preview and write
@@ -430,9 +559,9 @@ def preview(reader: Reader, returned: ReturnedFile) -> pd.DataFrame:
             change = "unchanged" if same else "changed"
         rows.append({"measure_id": rep.measure_id, "role": rep.role, "status": rep.status,
                      "previous_status": None if old is None else old.status, "progress_text": rep.progress_text,
-                     "value": rep.value, "change": change, "source_row": rep.source_row})
+                     "value": rep.value, "target_id": rep.target_id, "change": change, "source_row": rep.source_row})
     return pd.DataFrame(rows, columns=["measure_id", "role", "status", "previous_status", "progress_text", "value",
-                                       "change", "source_row"])
+                                       "target_id", "change", "source_row"])
 
 
 def _same(stored: Any, new: Any) -> bool:
@@ -451,6 +580,7 @@ class LedgerImport:
     revised: int
     unchanged: int
     import_id: int | None
+    figures: int = 0  # reported figures written to the observations (each a new vintage where one existed)
 
 
 def import_returned(db_path, data: bytes, file_name: str, *, user: str = "", today: _dt.date | None = None,
@@ -465,13 +595,14 @@ def import_returned(db_path, data: bytes, file_name: str, *, user: str = "", tod
         plan = preview(reader, returned)
     added, revised = int((plan.change == "new").sum()), int((plan.change == "changed").sum())
     unchanged = int((plan.change == "unchanged").sum())
-    if dry_run or added + revised == 0:
-        return LedgerImport(returned.file_name, added, revised, unchanged, None)
     to_write = {m for m, c in zip(plan.measure_id, plan.change) if c != "unchanged"}
-    with writer(db_path) as con:
+    with_figures = sum(1 for r in returned.reports if r.measure_id in to_write and r.figure is not None)
+    if dry_run or added + revised == 0:
+        return LedgerImport(returned.file_name, added, revised, unchanged, None, with_figures)
+    with writer(db_path) as con:  # the reports, their figures and the log entry: one transaction
         import_id = _log(con, returned, added, revised, unchanged, user)
-        _store(con, returned, [r for r in returned.reports if r.measure_id in to_write], import_id)
-    return LedgerImport(returned.file_name, added, revised, unchanged, import_id)
+        figures = _store(con, returned, [r for r in returned.reports if r.measure_id in to_write], import_id)
+    return LedgerImport(returned.file_name, added, revised, unchanged, import_id, figures)
 
 
 def _log(con, returned: ReturnedFile, added: int, revised: int, unchanged: int, user: str) -> int:
@@ -486,9 +617,13 @@ def _log(con, returned: ReturnedFile, added: int, revised: int, unchanged: int, 
 
 
 def _store(con, returned: ReturnedFile, reports: list[Report], import_id: int | None,
-           vintage: _dt.datetime | None = None) -> None:
+           vintage: _dt.datetime | None = None) -> int:
+    """Write the reports (each a new vintage) and their figures; returns how many figures were written."""
     vintage = vintage or _dt.datetime.now().replace(microsecond=0)
+    figures = 0
     for rep in reports:
+        if rep.figure is not None:
+            figures += _store_figure(con, returned, rep, rep.figure, import_id, vintage)
         con.execute("UPDATE progress_reports SET is_latest = false WHERE dataset = ? AND measure_id = ? AND period = ?"
                     " AND department_code = ? AND is_latest", [returned.dataset, rep.measure_id, returned.period,
                                                                 returned.department_code])
@@ -499,6 +634,38 @@ def _store(con, returned: ReturnedFile, reports: list[Report], import_id: int | 
             [returned.dataset, rep.measure_id, returned.period, returned.department_code, rep.role, rep.status,
              rep.progress_text, rep.target_id, rep.value, rep.evidence_url, rep.reporter, rep.report_date, vintage,
              import_id, returned.file_name, rep.source_row])
+    return figures
+
+
+_OBSERVATION_KEY = "dataset = ? AND indicator_id = ? AND region_code = ? AND period_type = ? AND period = ?"
+
+
+def _store_figure(con, returned: ReturnedFile, rep: Report, fig: Figure, import_id: int | None,
+                  vintage: _dt.datetime) -> int:
+    """A reported figure as an observation of the target's indicator, the returned table as its source: a new
+    vintage over whatever was latest for that indicator, region and period (the earlier rows kept), nothing
+    when the latest already says the same from the same source. 1 when written, else 0."""
+    key = [returned.dataset, fig.indicator_id, fig.region_code, fig.period_type, fig.period]
+    source = source_title(returned)
+    latest = con.execute(f"SELECT value, yoy_pct, source FROM observations WHERE {_OBSERVATION_KEY} AND is_latest",
+                         key).fetchone()
+    if latest is not None and _same(latest[0], fig.value) and _same(latest[1], fig.yoy_pct) and latest[2] == source:
+        return 0
+    # the newest vintage stays the latest: an existing row dated after this one (a later release) keeps the flag
+    con.execute(f"UPDATE observations SET is_latest = false WHERE {_OBSERVATION_KEY} AND is_latest AND vintage <= ?",
+                [*key, vintage])
+    newer = con.execute(f"SELECT count(*) FROM observations WHERE {_OBSERVATION_KEY} AND is_latest", key).fetchone()
+    con.execute(
+        "INSERT INTO observations (dataset, indicator_id, region_code, period, period_type, year, month, value, unit,"
+        " value_published, unit_published, yoy_pct, source, source_url, quote, note, status, vintage, import_id,"
+        " is_latest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+        [returned.dataset, fig.indicator_id, fig.region_code, fig.period, fig.period_type, fig.year, fig.month,
+         fig.value, fig.unit, fig.value, fig.unit, fig.yoy_pct, source,
+         t("ledger.figure.quote", "zh", target=fig.target_name, value=fig.typed),
+         t("ledger.figure.note", "en", measure=rep.measure_id, target=fig.target_id, file=returned.file_name,
+           row=rep.source_row),
+         "revised" if latest is not None else None, vintage, import_id, not (newer and newer[0])])
+    return 1
 
 
 # --------------------------------------------------------------------------- the compiled ledger
@@ -541,14 +708,17 @@ def ledger_table(reader: Reader, period: str, dataset: str = "official", departm
     return pd.DataFrame(rows)
 
 
+def period_end(period: str) -> _dt.date:
+    """The last day of a quarter (or year)."""
+    year, quarter = parse_period(period)
+    if quarter is None or quarter == 4:
+        return _dt.date(year, 12, 31)
+    return _dt.date(year, 3 * quarter + 1, 1) - _dt.timedelta(days=1)
+
+
 def period_due(period: str) -> _dt.date:
     """The day a period's report is due: ten days after the quarter (or year) ends."""
-    year, quarter = parse_period(period)
-    if quarter is None:
-        end = _dt.date(year, 12, 31)
-    else:
-        end = (_dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - _dt.timedelta(days=1))
-    return end + _dt.timedelta(days=10)
+    return period_end(period) + _dt.timedelta(days=10)
 
 
 def _targets_progress(target_ids: list[str], target_status: dict[str, dict], lang: str) -> str:

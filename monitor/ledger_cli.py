@@ -96,6 +96,8 @@ def _import(args, path) -> int:
         key = "ledger.cli.dry_run" if args.dry_run else "ledger.cli.imported"
         print(t(key, "zh", file=result.file_name, added=result.added, revised=result.revised,
                 unchanged=result.unchanged))
+        if result.figures:
+            print(t("ledger.cli.figures_to_write" if args.dry_run else "ledger.cli.figures", "zh", n=result.figures))
     return status
 
 

@@ -1,7 +1,8 @@
 """How quotable a figure's source is: each source classed from a checked-in table of sites and publishers.
 
 Classes (codes; words in the catalog under `source_class.*`):
-- first_hand — 官方发布: the publisher's own site (statistics bureaus, customs, commerce, governments);
+- first_hand — 官方发布: the publisher's own site (statistics bureaus, customs, commerce, governments), or a
+  responsible department's own returned task-ledger table (重点任务推进情况表, a figure it reported);
 - official_reprint — 官方转载: an official text or report carried by another government or official site;
 - news — 新闻报道: a news report (Xinhua, 人民网, 红网, newspapers' own sites);
 - secondary — 二手汇编: a mirror, a repost on an unrelated site, a machine translation, a commercial

@@ -23,12 +23,14 @@ def template(db_path, dept="省商务厅", period=PERIOD):
         return ledger.build_template(reader, dept, period)
 
 
-def fill(data: bytes, rows: dict[int, dict], edit=None) -> bytes:
-    """Type into the template as a person would: row number (1 = first task) → {column key: value}."""
+def fill(data: bytes, rows: dict[int | str, dict], edit=None) -> bytes:
+    """Type into the template as a person would: row number (1 = first task) or task id → {column key: value}."""
     book = load_workbook(io.BytesIO(data))
     sheet = book[ledger.SHEET]
     keys = [k for k, _ in ledger.COLUMNS]
+    ids = {sheet.cell(r, 2).value: r - ledger.FIRST_ROW + 1 for r in range(ledger.FIRST_ROW, sheet.max_row + 1)}
     for n, values in rows.items():
+        n = ids[n] if isinstance(n, str) else n
         for key, value in values.items():
             sheet.cell(ledger.FIRST_ROW + n - 1, keys.index(key) + 1, value)
     if edit:
@@ -42,7 +44,8 @@ def ledger_checksum(db_path) -> str:
     with Reader(db_path) as reader:
         rows = reader.query_rows("SELECT * FROM progress_reports ORDER BY id")
         logs = reader.query_rows("SELECT count(*) FROM import_log")
-    return hashlib.sha256(repr((rows, logs)).encode()).hexdigest()
+        observations = reader.query_rows("SELECT * FROM observations ORDER BY id")
+    return hashlib.sha256(repr((rows, logs, observations)).encode()).hexdigest()
 
 
 def test_the_template_lists_the_departments_tasks_with_a_status_list_and_locked_ids(db_path):
@@ -68,7 +71,7 @@ def test_the_template_lists_the_departments_tasks_with_a_status_list_and_locked_
 
 def test_round_trip_then_a_corrected_file_adds_a_vintage_and_keeps_the_first(db_path):
     blank = template(db_path)
-    first = fill(blank, {1: {"progress": "新增限上企业1200家。", "status": "按计划推进", "value": 2500,
+    first = fill(blank, {1: {"progress": "新增限上企业1200家。", "status": "按计划推进",
                              "reporter": "张三", "report_date": "2023-10-08"},
                          2: {"progress": "数字人民币试点扩面。", "status": "已完成"},
                          3: {"status": "未启动"}})
@@ -82,10 +85,9 @@ def test_round_trip_then_a_corrected_file_adds_a_vintage_and_keeps_the_first(db_
     assert table.loc["co_m02", "status_label"] == "已完成"
     assert table.loc["co_m03", "status_label"] == "未启动"
     assert table.loc["co_m04", "status_label"] == "逾期未报"          # due 10 October, nothing from its lead
-    assert stored.loc["co_m01", "value"] == 2500 and stored.loc["co_m01", "target_id"] == "new_above_quota_firms_2021_2023"
     assert stored.loc["co_m01", "report_date"].date() == dt.date(2023, 10, 8)
 
-    corrected = fill(blank, {1: {"progress": "新增限上企业1300家（更正）。", "status": "按计划推进", "value": 2600},
+    corrected = fill(blank, {1: {"progress": "新增限上企业1300家（更正）。", "status": "按计划推进"},
                              2: {"progress": "数字人民币试点扩面。", "status": "已完成"}})
     again = ledger.import_returned(db_path, corrected, "商务厅-更正.xlsx", user="editor", today=TODAY)
     assert (again.added, again.revised, again.unchanged) == (0, 1, 1)
@@ -96,6 +98,85 @@ def test_round_trip_then_a_corrected_file_adds_a_vintage_and_keeps_the_first(db_
     assert history.progress_text.tolist() == ["新增限上企业1200家。", "新增限上企业1300家（更正）。"]
     assert history.is_latest.tolist() == [False, True]
     assert table.loc["co_m01", "progress"] == "新增限上企业1300家（更正）。"
+
+
+def test_the_template_numbers_a_tasks_targets_and_says_what_unit_its_value_is_in(db_path):
+    book = load_workbook(io.BytesIO(template(db_path)))
+    sheet = book[ledger.SHEET]
+    targets = {sheet.cell(r, 2).value: sheet.cell(r, 6).value for r in range(ledger.FIRST_ROW, sheet.max_row + 1)}
+    assert targets["co_m04"] == "打造30个网销“一县一品”品牌〔完成值单位：个〕"            # one target: no number
+    assert targets["oe_m10"].split("\n") == [
+        "（1）与“一带一路”沿线国家（地区）进出口额突破2000亿元〔完成值单位：亿元〕",
+        "（2）与RCEP成员国进出口额突破2000亿元〔完成值单位：亿元〕",
+        "（3）与非洲国家进出口额突破500亿元〔完成值单位：亿元〕"]
+    assert targets["oe_m12"] == "加工贸易年均增长15%以上〔完成值填累计同比增速，单位：%〕"
+    assert targets["co_m01"].endswith("〔由分项汇总计算，不填完成值〕")             # a total of two sector series
+    assert "2：19500" in book[ledger.INSTRUCTIONS].cell(5, 1).value
+
+
+def test_a_reported_figure_enters_the_observations_with_the_report_as_its_source_and_a_correction_adds_a_vintage(
+        db_path):
+    from monitor import sources
+    from monitor.assess import assess_store
+
+    after_q4 = dt.date(2024, 1, 9)
+    blank = template(db_path, period="2023-Q4")
+    first = fill(blank, {"co_m04": {"progress": "新认定网销品牌5个。", "status": "已完成", "value": 32}})
+    result = ledger.import_returned(db_path, first, "商务厅-四季度.xlsx", user="editor", today=after_q4)
+    assert (result.added, result.figures) == (1, 1)
+    key = "county_online_brands|430000|annual|2023"
+    with Reader(db_path) as reader:
+        rows = reader.query_df("SELECT * FROM observations WHERE indicator_id = 'county_online_brands' ORDER BY id")
+        log = reader.query_df("SELECT * FROM import_log WHERE id = ?", [result.import_id])
+        status = assess_store(reader, today=after_q4).set_index("target_id").loc["county_online_brands_2023"]
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert (row.dataset, row.region_code, row.period, row.period_type, row.value) == (
+        "official", "430000", "2023", "annual", 32)
+    assert row.source == "2023年第4季度重点任务推进情况表（省商务厅）" and row.is_latest
+    assert row.import_id == result.import_id and log.file_format.iloc[0] == "ledger-xlsx"  # one write, one log entry
+    assert sources.classify(row.source, row.source_url) == "first_hand"
+    assert row.quote == "打造30个网销“一县一品”品牌：完成值 32"
+    assert status.latest_value == 32 and key in status.observation_keys and status.status == "achieved"
+
+    corrected = fill(blank, {"co_m04": {"progress": "新认定网销品牌5个。", "status": "已完成", "value": 28}})
+    again = ledger.import_returned(db_path, corrected, "商务厅-四季度-更正.xlsx", user="editor", today=after_q4)
+    assert (again.revised, again.figures) == (1, 1)
+    with Reader(db_path) as reader:
+        rows = reader.query_df("SELECT value, is_latest, status, import_id FROM observations"
+                               " WHERE indicator_id = 'county_online_brands' ORDER BY vintage, id")
+        reports = reader.query_df("SELECT target_id, value, is_latest FROM progress_reports WHERE measure_id = 'co_m04'"
+                                  " ORDER BY vintage, id")
+        status = assess_store(reader, today=after_q4).set_index("target_id").loc["county_online_brands_2023"]
+    assert rows.value.tolist() == [32, 28] and rows.is_latest.tolist() == [False, True]
+    assert rows.status.iloc[1] == "revised" and rows.import_id.iloc[1] == again.import_id
+    assert reports.value.tolist() == [32, 28] and set(reports.target_id) == {"county_online_brands_2023"}
+    assert status.latest_value == 28 and status.status != "achieved"
+
+
+def test_a_quarters_figure_is_the_year_to_date_and_a_growth_target_takes_the_growth_rate(db_path):
+    data = fill(template(db_path), {"oe_m10": {"progress": "x", "status": "按计划推进", "value": "2：1,500"},
+                                    "oe_m12": {"progress": "x", "status": "进度滞后", "value": "-3.5%"}})
+    result = ledger.import_returned(db_path, data, "商务厅.xlsx", today=TODAY)
+    assert result.figures == 2
+    with Reader(db_path) as reader:
+        rows = reader.query_df("SELECT indicator_id, period, period_type, month, value, yoy_pct, unit FROM observations"
+                               " WHERE import_id = ? ORDER BY indicator_id", [result.import_id])
+    assert rows.to_dict("records") == [
+        {"indicator_id": "processing_trade", "period": "2023-09", "period_type": "ytd", "month": 9,
+         "value": pytest.approx(float("nan"), nan_ok=True), "yoy_pct": -3.5, "unit": "亿元"},
+        {"indicator_id": "trade_rcep", "period": "2023-09", "period_type": "ytd", "month": 9, "value": 1500,
+         "yoy_pct": pytest.approx(float("nan"), nan_ok=True), "unit": "亿元"}]
+
+
+def test_a_figure_for_a_period_not_yet_over_is_refused(db_path):
+    before = ledger_checksum(db_path)
+    data = fill(template(db_path, period="2023-Q4"), {"oe_m10": {"progress": "x", "status": "按计划推进",
+                                                                  "value": "1：1800"}})
+    with pytest.raises(ledger.LedgerRejected) as caught:
+        ledger.import_returned(db_path, data, "early.xlsx", today=dt.date(2023, 12, 20))
+    assert [p.code for p in caught.value.problems] == ["value_period_open"]
+    assert ledger_checksum(db_path) == before
 
 
 def test_a_co_departments_report_is_kept_beside_the_leads(db_path):
@@ -141,6 +222,19 @@ def _other_measure(book):
     ("bad link", {1: {"progress": "x", "status": "已完成", "evidence": "javascript:alert(1)"}}, None, "bad_link", "J"),
     ("value on a task without target", {2: {"progress": "x", "status": "已完成", "value": 5}}, None,
      "value_without_target", "I"),
+    ("value not a number", {"oe_m10": {"progress": "x", "status": "已完成", "value": "1：约1800"}}, None,
+     "value_not_number", "I"),
+    ("value NaN", {"oe_m12": {"progress": "x", "status": "已完成", "value": "nan"}}, None, "value_not_number", "I"),
+    ("negative level", {"oe_m10": {"progress": "x", "status": "已完成", "value": "1：-5"}}, None, "value_negative",
+     "I"),
+    ("several targets, none named", {"oe_m10": {"progress": "x", "status": "已完成", "value": 1800}}, None,
+     "value_which_target", "I"),
+    ("a target number the task lacks", {"oe_m10": {"progress": "x", "status": "已完成", "value": "5：1800"}}, None,
+     "value_unknown_target", "I"),
+    ("a target summed from components", {"co_m01": {"progress": "x", "status": "已完成", "value": 2500}}, None,
+     "value_target_derived", "I"),
+    ("an annual indicator in a quarter", {"co_m04": {"progress": "x", "status": "已完成", "value": 12}}, None,
+     "value_annual_only", "I"),
     ("changed locked cell", {1: {"progress": "x", "status": "已完成"}}, _change_locked, "locked_changed", "C"),
     ("formula", {}, _formula, "formula", "G"),
     ("renamed sheet", {1: {"progress": "x", "status": "已完成"}}, _rename_sheet, "sheet_missing", None),
@@ -212,6 +306,11 @@ def test_cli_template_import_dry_run_overdue_and_export(db_path, tmp_path, capsy
     filled.write_bytes(fill(out.read_bytes(), {1: {"progress": "推进中。", "status": "按计划推进"}}))
     assert main(["ledger", "import", "--db", str(db_path), "--dry-run", str(filled)]) == 0
     assert "试运行" in capsys.readouterr().out
+    with_figure = tmp_path / "with-figure.xlsx"
+    with_figure.write_bytes(fill(out.read_bytes(), {"oe_m10": {"progress": "推进中。", "status": "按计划推进",
+                                                               "value": "2：1500"}}))
+    assert main(["ledger", "import", "--db", str(db_path), "--dry-run", str(with_figure)]) == 0
+    assert "其中1个完成值将以本表为来源记入指标数据" in capsys.readouterr().out    # said, not yet done
     with Reader(db_path) as reader:
         assert reader.query_rows("SELECT count(*) FROM progress_reports")[0][0] == 0
     assert main(["ledger", "import", "--db", str(db_path), str(filled)]) == 0

@@ -106,6 +106,9 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
         st.success(t_md("ledger.page.preview", lang, file=file.name, period=ledger.period_label(returned.period, lang),
                      new=counts.get("new", 0), changed=counts.get("changed", 0),
                      unchanged=counts.get("unchanged", 0)), icon=":material/fact_check:")
+        figures = int((plan["target_id"].notna() & (plan["change"] != "unchanged")).sum())
+        if figures:
+            st.caption(t_md("ledger.cli.figures_to_write", lang, n=figures))
         ready.append((file.name, data))
     if ready and st.button(t("ledger.page.confirm", lang), type="primary", key="ledger_confirm"):
         from monitor.config import db_path
@@ -118,4 +121,6 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
                 continue
             st.success(t_md("ledger.cli.imported", lang, file=name, added=result.added, revised=result.revised,
                          unchanged=result.unchanged))
+            if result.figures:
+                st.caption(t_md("ledger.cli.figures", lang, n=result.figures))
         clear_caches()
