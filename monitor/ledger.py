@@ -390,6 +390,39 @@ def read_returned(reader: Reader, data: bytes, file_name: str, *, today: _dt.dat
     return out
 
 
+LEDGER_SOURCE_MARK = "重点任务推进情况表"  # in every returned table's title (ledger.template_title)
+
+
+def is_ledger_source(source) -> bool:
+    """Whether a stored figure came from a department's returned table rather than a published statistic."""
+    return isinstance(source, str) and LEDGER_SOURCE_MARK in source
+
+
+def _reports_to_write(returned: ReturnedFile, plan: pd.DataFrame) -> list[Report]:
+    to_write = {m for m, c in zip(plan.measure_id, plan.change) if c != "unchanged"}
+    return [r for r in returned.reports if r.measure_id in to_write]
+
+
+def figure_counts(reader: Reader, returned: ReturnedFile, plan: pd.DataFrame) -> tuple[int, int]:
+    """(figures that will enter the indicators, figures kept in the ledger only) for a previewed file."""
+    writing = _reports_to_write(returned, plan)
+    kept = figures_blocked(reader, returned, writing)
+    return sum(1 for r in writing if r.figure is not None) - kept, kept
+
+
+def figures_blocked(reader: Reader, returned: ReturnedFile, reports: list[Report]) -> int:
+    """How many reported figures will not enter the indicators because a published statistic (a bureau release,
+    a customs figure) already holds that indicator, region and period: the published figure stays the figure."""
+    keys = [(f.indicator_id, f.region_code, f.period_type, f.period)
+            for f in (r.figure for r in reports) if f is not None]
+    blocked = 0
+    for key in keys:
+        rows = reader.query_df(f"SELECT source FROM observations WHERE {_OBSERVATION_KEY} AND is_latest",
+                               [returned.dataset, *key])
+        blocked += int(len(rows) > 0 and not is_ledger_source(rows.source.iloc[0]))
+    return blocked
+
+
 def source_title(returned: ReturnedFile) -> str:
     """The source a reported figure is stored with: the returned table's own title, naming the department."""
     return t("ledger.template_title", "zh", period=period_label(returned.period), department=returned.department_name)
@@ -581,6 +614,7 @@ class LedgerImport:
     unchanged: int
     import_id: int | None
     figures: int = 0  # reported figures written to the observations (each a new vintage where one existed)
+    kept: int = 0  # reported figures kept in the ledger only: a published statistic holds that period
 
 
 def import_returned(db_path, data: bytes, file_name: str, *, user: str = "", today: _dt.date | None = None,
@@ -593,16 +627,16 @@ def import_returned(db_path, data: bytes, file_name: str, *, user: str = "", tod
         if returned.problems:
             raise LedgerRejected(returned.problems)
         plan = preview(reader, returned)
+        writing = _reports_to_write(returned, plan)
+        with_figures, kept = figure_counts(reader, returned, plan)
     added, revised = int((plan.change == "new").sum()), int((plan.change == "changed").sum())
     unchanged = int((plan.change == "unchanged").sum())
-    to_write = {m for m, c in zip(plan.measure_id, plan.change) if c != "unchanged"}
-    with_figures = sum(1 for r in returned.reports if r.measure_id in to_write and r.figure is not None)
     if dry_run or added + revised == 0:
-        return LedgerImport(returned.file_name, added, revised, unchanged, None, with_figures)
+        return LedgerImport(returned.file_name, added, revised, unchanged, None, with_figures, kept)
     with writer(db_path) as con:  # the reports, their figures and the log entry: one transaction
         import_id = _log(con, returned, added, revised, unchanged, user)
-        figures = _store(con, returned, [r for r in returned.reports if r.measure_id in to_write], import_id)
-    return LedgerImport(returned.file_name, added, revised, unchanged, import_id, figures)
+        figures = _store(con, returned, writing, import_id)
+    return LedgerImport(returned.file_name, added, revised, unchanged, import_id, figures, kept)
 
 
 def _log(con, returned: ReturnedFile, added: int, revised: int, unchanged: int, user: str) -> int:
@@ -649,6 +683,8 @@ def _store_figure(con, returned: ReturnedFile, rep: Report, fig: Figure, import_
     source = source_title(returned)
     latest = con.execute(f"SELECT value, yoy_pct, source FROM observations WHERE {_OBSERVATION_KEY} AND is_latest",
                          key).fetchone()
+    if latest is not None and not is_ledger_source(latest[2]):
+        return 0  # a published statistic for the period stays the figure; the department's value stays in the ledger
     if latest is not None and _same(latest[0], fig.value) and _same(latest[1], fig.yoy_pct) and latest[2] == source:
         return 0
     # the newest vintage stays the latest: an existing row dated after this one (a later release) keeps the flag

@@ -98,6 +98,8 @@ def _import(args, path) -> int:
                 unchanged=result.unchanged))
         if result.figures:
             print(t("ledger.cli.figures_to_write" if args.dry_run else "ledger.cli.figures", "zh", n=result.figures))
+        if result.kept:
+            print(t("ledger.cli.figures_kept", "zh", n=result.kept))
     return status
 
 

@@ -169,6 +169,26 @@ def test_a_quarters_figure_is_the_year_to_date_and_a_growth_target_takes_the_gro
          "yoy_pct": pytest.approx(float("nan"), nan_ok=True), "unit": "亿元"}]
 
 
+def test_a_published_statistic_stays_the_figure_and_the_departments_value_stays_in_the_ledger(db_path, capsys):
+    # the bundled data hold customs' imports for 2023 1—9月; a department's 完成值 for the same period must not
+    # become a newer vintage over the published figure (it would be quoted as the official number)
+    with Reader(db_path) as reader:
+        before = reader.query_df("SELECT value, source FROM observations WHERE indicator_id = 'imports'"
+                                 " AND region_code = '430000' AND period = '2023-09' AND is_latest")
+    assert len(before) == 1 and not ledger.is_ledger_source(before.source.iloc[0])
+    data = fill(template(db_path), {"oe_m14": {"progress": "进口稳步增长。", "status": "按计划推进", "value": "1：9999"}})
+    dry = ledger.import_returned(db_path, data, "商务厅.xlsx", today=TODAY, dry_run=True)
+    assert (dry.figures, dry.kept) == (0, 1)
+    result = ledger.import_returned(db_path, data, "商务厅.xlsx", today=TODAY)
+    assert (result.added, result.figures, result.kept) == (1, 0, 1)
+    with Reader(db_path) as reader:
+        after = reader.query_df("SELECT value, source FROM observations WHERE indicator_id = 'imports'"
+                                " AND region_code = '430000' AND period = '2023-09' AND is_latest")
+        report = reader.query_df("SELECT value FROM progress_reports WHERE measure_id = 'oe_m14' AND is_latest")
+    assert after.to_dict("records") == before.to_dict("records")
+    assert report.value.tolist() == [9999]  # kept in the ledger
+
+
 def test_a_figure_for_a_period_not_yet_over_is_refused(db_path):
     before = ledger_checksum(db_path)
     data = fill(template(db_path, period="2023-Q4"), {"oe_m10": {"progress": "x", "status": "按计划推进",

@@ -106,9 +106,11 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
         st.success(t_md("ledger.page.preview", lang, file=file.name, period=ledger.period_label(returned.period, lang),
                      new=counts.get("new", 0), changed=counts.get("changed", 0),
                      unchanged=counts.get("unchanged", 0)), icon=":material/fact_check:")
-        figures = int((plan["target_id"].notna() & (plan["change"] != "unchanged")).sum())
+        figures, kept = ledger.figure_counts(reader, returned, plan)
         if figures:
             st.caption(t_md("ledger.cli.figures_to_write", lang, n=figures))
+        if kept:
+            st.caption(t_md("ledger.cli.figures_kept", lang, n=kept))
         ready.append((file.name, data))
     if ready and st.button(t("ledger.page.confirm", lang), type="primary", key="ledger_confirm"):
         from monitor.config import db_path
@@ -123,4 +125,6 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
                          unchanged=result.unchanged))
             if result.figures:
                 st.caption(t_md("ledger.cli.figures", lang, n=result.figures))
+            if result.kept:
+                st.caption(t_md("ledger.cli.figures_kept", lang, n=result.kept))
         clear_caches()
