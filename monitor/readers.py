@@ -250,7 +250,7 @@ def check_workbook_size(data: bytes) -> None:
                                f"工作表解压后XML共{xml:,}字节（上限{MAX_WORKBOOK_XML_BYTES:,}）")
 
 
-def read_workbook(data: bytes) -> list[Grid]:
+def read_workbook(data: bytes, max_cells: int | None = None) -> list[Grid]:
     """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written.
 
     Bounded: WorkbookTooLarge before parsing when the XML or a sheet's declared dimensions are beyond
@@ -258,6 +258,7 @@ def read_workbook(data: bytes) -> list[Grid]:
     declare no dimension, or a false one)."""
     import openpyxl  # only needed for workbooks
 
+    max_cells = MAX_WORKBOOK_CELLS if max_cells is None else max_cells
     check_workbook_size(data)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     grids = []
@@ -267,19 +268,19 @@ def read_workbook(data: bytes) -> list[Grid]:
             if not hasattr(sheet, "iter_rows"):
                 continue  # a chart sheet
             declared = (sheet.max_row or 0) * (sheet.max_column or 0)
-            if declared > MAX_WORKBOOK_CELLS:
+            if declared > max_cells:
                 raise WorkbookTooLarge(
                     f"sheet {sheet.title!r} declares {declared:,} cells ({sheet.calculate_dimension()}; "
-                    f"limit {MAX_WORKBOOK_CELLS:,})",
-                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{MAX_WORKBOOK_CELLS:,}）", sheet.title)
+                    f"limit {max_cells:,})",
+                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{max_cells:,}）", sheet.title)
             sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
             grid = Grid(sheet.title, [])
             for r, row in enumerate(sheet.iter_rows()):
                 cells += len(row)
-                if cells > MAX_WORKBOOK_CELLS:
+                if cells > max_cells:
                     raise WorkbookTooLarge(
-                        f"it holds more than {MAX_WORKBOOK_CELLS:,} cells (sheet {sheet.title!r}, row {r + 1})",
-                        f"单元格超过{MAX_WORKBOOK_CELLS:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
+                        f"it holds more than {max_cells:,} cells (sheet {sheet.title!r}, row {r + 1})",
+                        f"单元格超过{max_cells:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
                 values = []
                 for c, cell in enumerate(row):
                     value = cell.value
@@ -1007,16 +1008,7 @@ LOC_ROWS = ("locrow_indicator", "locrow_period", "locrow_period_type", "locrow_u
 
 def _stage(con: duckdb.DuckDBPyConnection, rows: list[dict], wide: bool) -> list[str]:
     """Create the staging table from row dicts; returns the long columns present."""
-    present = [c for c in STAGING_TEXT if any(r.get(c) is not None for r in rows)]
-    for needed in REQUIRED_COLUMNS:
-        if needed not in present:
-            present.append(needed)
-    fields = [pa.field("row_no", pa.int32()), pa.field("sheet", pa.string())]
-    fields += [pa.field(c, pa.string()) for c in present]
-    if wide:
-        fields += [pa.field(c, pa.string()) for c in LOC_TEXT] + [pa.field(c, pa.int32()) for c in LOC_ROWS]
-    schema = pa.schema(fields)
-    table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=schema)
+    table, present = _staging_table(rows, wide)
     stage_frame(con, table)
     return present
 
@@ -1154,29 +1146,96 @@ def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bo
     return StagedFile(report.file, file_format, len(rows), columns, report.finish())
 
 
+# Reading a workbook runs in a child process (monitor.parse_worker): openpyxl is pure Python, and a workbook
+# inside the bounds above (1.9 million cells) took 24 s, during which the server's viewers waited. The child
+# is killed past these limits and the import is refused with workbook_too_large; nothing is written. A
+# workbook of the largest size the bounds allow needs about 0.5 GB of memory to read.
+WORKBOOK_SECONDS = 60.0
+WORKBOOK_MEMORY_MB = 1536
+
+
+@dataclass
+class WorkbookRead:
+    """What the child returns: the reader's report, the format, and the staging rows as an Arrow table."""
+
+    report: Report
+    file_format: str
+    table: pa.Table | None = None
+    columns: list[str] = field(default_factory=list)
+
+
 def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     try:
-        grids = read_workbook(data)
+        check_workbook_size(data)  # from the zip directory, in this process: no parsing yet
     except WorkbookTooLarge as exc:
         return _fatal(con, report, "xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return _fatal(con, report, "xlsx", "bad_xlsx",
                       f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
                       "文件不是可读取的.xlsx工作簿")
+    from . import parse_worker
+
+    try:
+        read = parse_worker.run(workbook_rows, data, report, layout, opts, Lookup.from_connection(con),
+                                MAX_WORKBOOK_CELLS, seconds=WORKBOOK_SECONDS, memory_mb=WORKBOOK_MEMORY_MB)
+    except parse_worker.WorkerFailed as exc:
+        return _fatal(con, report, "xlsx", "workbook_too_large",
+                      f"the workbook is too large to import: {exc}; save the table as CSV (UTF-8) and import that",
+                      f"工作簿过大，无法导入：{exc.message_zh}；请另存为CSV（UTF-8）后导入")
+    except RuntimeError as exc:  # a reader bug in the child: report it like an unreadable workbook
+        return _fatal(con, report, "xlsx", "bad_xlsx", f"the workbook cannot be read ({exc})", "无法读取该.xlsx工作簿")
+    if read.table is None:
+        create_empty_staging(con, [])
+    else:
+        stage_frame(con, read.table)
+    return StagedFile(read.report.file, read.file_format, read.table.num_rows if read.table is not None else 0,
+                      read.columns, read.report.finish())
+
+
+def _staging_table(rows: list[dict], wide: bool) -> tuple[pa.Table, list[str]]:
+    """The staging table's rows as Arrow (what _stage stages), and the long columns present."""
+    present = [c for c in STAGING_TEXT if any(r.get(c) is not None for r in rows)]
+    for needed in REQUIRED_COLUMNS:
+        if needed not in present:
+            present.append(needed)
+    fields = [pa.field("row_no", pa.int32()), pa.field("sheet", pa.string())]
+    fields += [pa.field(c, pa.string()) for c in present]
+    if wide:
+        fields += [pa.field(c, pa.string()) for c in LOC_TEXT] + [pa.field(c, pa.int32()) for c in LOC_ROWS]
+    schema = pa.schema(fields)
+    return pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=schema), present
+
+
+def workbook_rows(data: bytes, report: Report, layout: str, opts: Options, lookup: Lookup,
+                  max_cells: int = MAX_WORKBOOK_CELLS) -> WorkbookRead:
+    """Read a workbook into staging rows, without a database: what the child process runs."""
+
+    def fatal(file_format: str, code: str, en: str, zh: str, sheet=None, row=None, column=None) -> WorkbookRead:
+        report.error(code, en, zh, sheet, row, column)
+        return WorkbookRead(report, file_format)
+
+    try:
+        grids = read_workbook(data, max_cells)
+    except WorkbookTooLarge as exc:
+        return fatal("xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        return fatal("xlsx", "bad_xlsx",
+                     f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                     "文件不是可读取的.xlsx工作簿")
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl raises its own exception types for broken parts
-        return _fatal(con, report, "xlsx", "bad_xlsx",
-                      f"the workbook cannot be read ({type(exc).__name__}: {exc})", "无法读取该.xlsx工作簿")
+        return fatal("xlsx", "bad_xlsx", f"the workbook cannot be read ({type(exc).__name__}: {exc})",
+                     "无法读取该.xlsx工作簿")
     if opts.sheet:
         chosen = [g for g in grids if g.sheet == opts.sheet]
         if not chosen:
             names = ", ".join(g.sheet or "" for g in grids)
-            return _fatal(con, report, "xlsx", "no_such_sheet",
-                          f"no sheet named {opts.sheet!r}; the sheets are {names}",
-                          f"没有名为“{opts.sheet}”的工作表；现有工作表：{names}", column="sheet (option)")
+            return fatal("xlsx", "no_such_sheet", f"no sheet named {opts.sheet!r}; the sheets are {names}",
+                         f"没有名为“{opts.sheet}”的工作表；现有工作表：{names}", column="sheet (option)")
         grids = chosen
     rows: list[dict] = []
     formats = set()
-    lookup = None
     for grid in grids:
         if grid.is_empty():
             continue
@@ -1190,12 +1249,10 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         blocks = find_indicator_blocks(grid) if table is None and layout in ("auto", "wide") else None
         if blocks is not None:
             formats.add("xlsx-wide")
-            lookup = lookup or Lookup.from_connection(con)
             rows += read_indicator_blocks(grid, blocks, opts, lookup, report)
             continue
         if table:
             formats.add("xlsx-wide")
-            lookup = lookup or Lookup.from_connection(con)
             got = read_wide(grid, table, opts, lookup, report)
             if not got and not report.has_errors:
                 report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行",
@@ -1205,15 +1262,14 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         expected = {"long": "long ", "wide": "wide "}.get(layout, "")
         report.warning("sheet_skipped", f"sheet {grid.sheet!r} has no {expected}table header and is skipped",
                        f"工作表“{grid.sheet}”没有可识别的表头，已跳过", grid.sheet)
+    del grids
     if "xlsx-wide" not in formats:
         _ignored_options(report, opts, WIDE_ONLY)
     file_format = "xlsx-wide" if formats == {"xlsx-wide"} else "xlsx"
     if not formats and not report.has_errors:
         what = {"long": "the long format's columns", "wide": "a wide table header"}.get(layout, "a table header")
-        return _fatal(con, report, file_format, "no_header", f"no sheet of the workbook has {what}",
-                      "工作簿中没有可识别表头的工作表")
+        return fatal(file_format, "no_header", f"no sheet of the workbook has {what}", "工作簿中没有可识别表头的工作表")
     if not rows:
-        create_empty_staging(con, [])
-        return StagedFile(report.file, file_format, 0, [], report.finish())
-    columns = _stage(con, rows, wide="xlsx-wide" in formats)
-    return StagedFile(report.file, file_format, len(rows), columns, report.finish())
+        return WorkbookRead(report, file_format)
+    table_out, columns = _staging_table(rows, wide="xlsx-wide" in formats)
+    return WorkbookRead(report, file_format, table_out, columns)

@@ -109,12 +109,12 @@ def test_no_module_imports_another_modules_private_names():
     assert offenders == []
 
 
-def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path, monkeypatch):
+def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path):
     import io
 
     import openpyxl
 
-    from monitor import readers
+    from monitor import parse_worker
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -122,10 +122,9 @@ def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path, monkeypatch)
     sheet.append(["retail_sales", "长沙市", "2019", 4287.3, "亿元", "湖南省统计局"])
     buffer = io.BytesIO()
     book.save(buffer)
-    calls = []
-    real = readers.read_workbook
-    monkeypatch.setattr(readers, "read_workbook", lambda data: calls.append(1) or real(data))
+    before = len(parse_worker.RUNS)  # workbooks are read in a child process (monitor.parse_worker), once a run
     shown = preview_of(db_path, buffer.getvalue(), "one.xlsx")
     result = import_flow.confirm(db_path, shown, "editor")
-    assert (result.outcome, result.plan.added, len(calls)) == ("success", 1, 1)
+    reads = [r.function for r in parse_worker.RUNS[before:]]
+    assert (result.outcome, result.plan.added, reads) == ("success", 1, ["monitor.readers.workbook_rows"])
     assert stored(db_path) == [4287.3]
