@@ -228,6 +228,11 @@ class Grid:
 # has thousands of cells; a long-format workbook a few hundred thousand. Larger files go in as CSV.
 MAX_WORKBOOK_CELLS = 2_000_000
 MAX_WORKBOOK_XML_BYTES = 64 * 1024 * 1024  # the sheets' and shared strings' XML, uncompressed
+# A row reaching further right than this is refused as it is read. openpyxl pads every row to its last cell,
+# so 1,000 rows with one cell in column XFD are 16 million cells: counting them up to MAX_WORKBOOK_CELLS took
+# 1.7 s on the loaded server; this bound stops at the first such row. A Bureau table has a column per period
+# (and one per growth rate): 30 years of months with growth rates are 721 columns.
+MAX_WORKBOOK_COLUMNS = 1_000
 
 
 class WorkbookTooLarge(ValueError):
@@ -276,6 +281,13 @@ def read_workbook(data: bytes, max_cells: int | None = None) -> list[Grid]:
             sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
             grid = Grid(sheet.title, [])
             for r, row in enumerate(sheet.iter_rows()):
+                if len(row) > MAX_WORKBOOK_COLUMNS:
+                    last = column_letter(len(row) - 1)
+                    raise WorkbookTooLarge(
+                        f"row {r + 1} of sheet {sheet.title!r} reaches column {last} ({len(row):,} columns, limit "
+                        f"{MAX_WORKBOOK_COLUMNS:,}: delete any cells right of the table)",
+                        f"工作表“{sheet.title}”第{r + 1}行延伸到{last}列（{len(row):,}列，上限{MAX_WORKBOOK_COLUMNS:,}列；"
+                        "请删除表格右侧的单元格）", sheet.title)
                 cells += len(row)
                 if cells > max_cells:
                     raise WorkbookTooLarge(
