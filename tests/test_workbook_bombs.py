@@ -1,5 +1,7 @@
 """Workbook bombs are refused before or early while parsing (issue 16 item 10): a small .xlsx that declares or
-expands to millions of cells, or whose sheets inflate to a huge XML, never reaches a full parse."""
+expands to millions of cells, or whose sheets inflate to a huge XML, never reaches a full parse. What passes those
+bounds is read in a child process (monitor.parse_worker), killed past its time or memory limit: the import is
+refused in both languages and nothing is written."""
 
 from __future__ import annotations
 
@@ -144,7 +146,7 @@ def test_a_workbook_is_read_in_a_child_process_not_in_the_server(db_path):
 
 
 def test_a_child_past_its_time_limit_is_killed_and_the_import_refused_in_both_languages(db_path, monkeypatch):
-    monkeypatch.setattr(readers, "WORKBOOK_SECONDS", 0.3)
+    monkeypatch.setattr(readers, "READ_SECONDS", 0.3)
     stored = observations(db_path)
     before = len(parse_worker.RUNS)
     error = refused(db_path, long_workbook(20_000), "longer than 0.3 s")
@@ -155,7 +157,7 @@ def test_a_child_past_its_time_limit_is_killed_and_the_import_refused_in_both_la
 
 
 def test_a_child_past_its_memory_limit_is_stopped_and_the_import_refused_in_both_languages(db_path, monkeypatch):
-    monkeypatch.setattr(readers, "WORKBOOK_MEMORY_MB", 10)
+    monkeypatch.setattr(readers, "READ_MEMORY_MB", 10)
     stored = observations(db_path)
     before = len(parse_worker.RUNS)
     error = refused(db_path, long_workbook(20_000), "more than 10 MB of memory")
@@ -166,3 +168,28 @@ def test_a_child_past_its_memory_limit_is_stopped_and_the_import_refused_in_both
     # the next workbook gets a fresh child with the usual limits
     monkeypatch.undo()
     assert import_file(db_path, long_workbook(2), "ok.xlsx", stage=readers.read_any).plan.added == 2
+
+
+def test_a_wide_csv_is_read_in_a_child_too_and_refused_past_its_time_limit(db_path, monkeypatch):
+    # A wide table is read cell by cell in Python like a workbook: 2.9 MB of it (440,000 cells) took 43 s
+    monkeypatch.setattr(readers, "READ_SECONDS", 0.3)
+    periods = ",".join(f"2024年1-{m}月" for m in range(2, 13))
+    data = ("地区," + periods + "\n" + "".join(f"长沙市,{','.join(str(i + j) for j in range(11))}\n"
+                                               for i in range(40_000))).encode()
+    stored = observations(db_path)
+    before = len(parse_worker.RUNS)
+    with pytest.raises(ImportRejected) as info:
+        import_file(db_path, data, "wide.csv", stage=readers.reader_for("wide", {"indicator": "retail_sales"}))
+    (error,) = info.value.plan.errors
+    assert error.code == "file_too_large" and "longer than 0.3 s" in error.message and "long format" in error.message
+    assert "0.3秒" in error.message_zh and "长表格式" in error.message_zh
+    (run,) = parse_worker.RUNS[before:]
+    assert run.function == "monitor.readers.wide_csv_rows" and run.outcome == "time" and gone(run.pid)
+    assert observations(db_path) == stored
+
+
+def test_a_long_csv_is_read_in_the_server_process_by_duckdb(db_path):
+    before = len(parse_worker.RUNS)
+    data = "indicator,region,period,value,unit,source\nretail_sales,长沙市,2019,4287.3,亿元,湖南省统计局\n".encode()
+    assert import_file(db_path, data, "long.csv", stage=readers.read_any).plan.added == 1
+    assert parse_worker.RUNS[before:] == []
