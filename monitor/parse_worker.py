@@ -15,7 +15,8 @@ as `__main__`), so every parse would run the whole app. The helper is single-thr
 
 Protocol, over a Unix socket in a private directory: the request is a pickled (function, args, limits);
 the child answers with its pid first (so the caller can kill it on time-out), then a pickled
-("ok", value) | ("memory", None) | ("error", (type name, text)). The function is pickled by reference
+(("ok", value) | ("memory", None) | ("error", (type name, text))) + (its niceness,). The child runs at a lower
+priority than the server (NICENESS), so viewers' page runs get the cores first. The function is pickled by reference
 and must be a module-level function of this package. The helper exits when its caller's pipe closes.
 
 `run()` raises WorkerFailed (`reason` "time", "memory" or "crashed", with English and Chinese messages)
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 PRELOAD = ("monitor.readers", "openpyxl", "openpyxl.reader.excel")
+NICENESS = 10           # added to the child's niceness
 START_SECONDS = 120.0    # the helper imports the readers once: 3 s on the loaded server, more under load
 _HEADER = struct.Struct("!Q")
 
@@ -62,6 +64,7 @@ class Run:
     function: str
     pid: int | None
     outcome: str = "running"  # ok / error / time / memory / crashed
+    niceness: int | None = None  # the child's, as it reported with its answer
 
 
 RUNS: list[Run] = []  # the latest requests of this process (for tests and the benchmark), newest last
@@ -197,7 +200,7 @@ def run(function, *args: Any, seconds: float, memory_mb: int) -> Any:
                 f"the reading process ended without an answer ({type(exc).__name__}); it may have passed its "
                 f"memory limit of {memory_mb:,} MB",
                 f"读取进程意外结束（可能超过内存上限{memory_mb:,} MB）") from None
-    status, value = pickle.loads(reply)
+    status, value, record.niceness = pickle.loads(reply)
     record.outcome = status
     if status == "ok":
         return value
@@ -232,6 +235,9 @@ def _child(conn: socket.socket) -> None:
     conn.sendall(_send_pid)
     function, args, seconds, memory_mb = pickle.loads(_recv(conn))
     signal.alarm(int(seconds) + 2)  # a backstop: the caller kills the child at `seconds` itself
+    # Below the server's priority: on two cores a parse competes with the viewers' page runs for the CPU (the
+    # interpreter lock is no longer shared, the cores are); the viewers come first.
+    os.nice(NICENESS)
     limit = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     reply: tuple
@@ -242,9 +248,9 @@ def _child(conn: socket.socket) -> None:
     except Exception as exc:  # the caller turns it into an error it can report
         reply = ("error", (type(exc).__name__, str(exc)))
     try:
-        payload = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((*reply, os.nice(0)), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        payload = pickle.dumps(("memory", None))
+        payload = pickle.dumps(("memory", None, os.nice(0)))
     _send(conn, payload)
 
 

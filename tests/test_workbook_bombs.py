@@ -143,6 +143,7 @@ def test_a_workbook_is_read_in_a_child_process_not_in_the_server(db_path):
     (run,) = parse_worker.RUNS[before:]
     assert run.function == "monitor.readers.workbook_rows" and run.outcome == "ok"
     assert run.pid is not None and run.pid != os.getpid()
+    assert run.niceness == os.nice(0) + parse_worker.NICENESS  # below the server's priority: viewers come first
 
 
 def test_a_child_past_its_time_limit_is_killed_and_the_import_refused_in_both_languages(db_path, monkeypatch):
