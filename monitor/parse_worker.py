@@ -26,6 +26,7 @@ when the child passed a limit or died; nothing the child did reaches the databas
 from __future__ import annotations
 
 import atexit
+import itertools
 import os
 import pickle
 import resource
@@ -61,6 +62,7 @@ class WorkerFailed(RuntimeError):
 class Run:
     """One request, as seen by the caller: which function, in which child, how it ended."""
 
+    number: int  # counts the requests of this process, from 1
     function: str
     pid: int | None
     outcome: str = "running"  # ok / error / time / memory / crashed
@@ -69,6 +71,16 @@ class Run:
 
 RUNS: list[Run] = []  # the latest requests of this process (for tests and the benchmark), newest last
 _MAX_RUNS = 50
+_numbers = itertools.count(1)
+
+
+def latest_run() -> int:
+    """The number of the latest request (0 before any): `runs_after(latest_run())` then lists the next ones."""
+    return RUNS[-1].number if RUNS else 0
+
+
+def runs_after(number: int) -> list[Run]:
+    return [r for r in RUNS if r.number > number]
 
 
 # --------------------------------------------------------------------------- framing
@@ -173,9 +185,10 @@ def run(function, *args: Any, seconds: float, memory_mb: int) -> Any:
     helper = _current_helper()
     helper.wait_ready()
     name = f"{function.__module__}.{function.__qualname__}"
-    record = Run(name, None)
-    RUNS.append(record)
-    del RUNS[:-_MAX_RUNS]
+    with _lock:
+        record = Run(next(_numbers), name, None)
+        RUNS.append(record)
+        del RUNS[:-_MAX_RUNS]
     deadline = time.monotonic() + seconds
     payload = pickle.dumps((function, args, seconds, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:

@@ -438,7 +438,7 @@ def test_a_workbook_bomb_is_refused_in_a_child_process_while_a_viewer_session_ru
                                                for r in range(2, 1002))))
     editor = unlock(open_page(password=PASSWORD))
     viewer = AppTest.from_file(APP, default_timeout=60)
-    before, runs = file_digest(db_path), len(parse_worker.RUNS)
+    before, runs = file_digest(db_path), parse_worker.latest_run()
     started = threading.Barrier(2)
     viewed: list[AppTest] = []
 
@@ -458,6 +458,6 @@ def test_a_workbook_bomb_is_refused_in_a_child_process_while_a_viewer_session_ru
     assert "工作簿过大" in message and "CSV" in message and "XFD" in message
     assert t("data.rejected", "zh", errors=1) in texts(editor.error)
     assert not [b for b in editor.button if b.key == "data_confirm"]
-    (run,) = parse_worker.RUNS[runs:]
+    (run,) = parse_worker.runs_after(runs)
     assert run.function == "monitor.readers.workbook_rows" and run.pid != os.getpid() and run.outcome == "ok"
     assert file_digest(db_path) == before

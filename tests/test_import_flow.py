@@ -122,9 +122,9 @@ def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path):
     sheet.append(["retail_sales", "长沙市", "2019", 4287.3, "亿元", "湖南省统计局"])
     buffer = io.BytesIO()
     book.save(buffer)
-    before = len(parse_worker.RUNS)  # workbooks are read in a child process (monitor.parse_worker), once a run
+    before = parse_worker.latest_run()  # workbooks are read in a child process (monitor.parse_worker), once a run
     shown = preview_of(db_path, buffer.getvalue(), "one.xlsx")
     result = import_flow.confirm(db_path, shown, "editor")
-    reads = [r.function for r in parse_worker.RUNS[before:]]
+    reads = [r.function for r in parse_worker.runs_after(before)]
     assert (result.outcome, result.plan.added, reads) == ("success", 1, ["monitor.readers.workbook_rows"])
     assert stored(db_path) == [4287.3]

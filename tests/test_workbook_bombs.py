@@ -137,10 +137,10 @@ def gone(pid: int, seconds: float = 10) -> bool:
 
 
 def test_a_workbook_is_read_in_a_child_process_not_in_the_server(db_path):
-    before = len(parse_worker.RUNS)
+    before = parse_worker.latest_run()
     result = import_file(db_path, long_workbook(3), "ok.xlsx", stage=readers.read_any)
     assert result.plan.added == 3
-    (run,) = parse_worker.RUNS[before:]
+    (run,) = parse_worker.runs_after(before)
     assert run.function == "monitor.readers.workbook_rows" and run.outcome == "ok"
     assert run.pid is not None and run.pid != os.getpid()
     assert run.niceness == os.nice(0) + parse_worker.NICENESS  # below the server's priority: viewers come first
@@ -149,10 +149,10 @@ def test_a_workbook_is_read_in_a_child_process_not_in_the_server(db_path):
 def test_a_child_past_its_time_limit_is_killed_and_the_import_refused_in_both_languages(db_path, monkeypatch):
     monkeypatch.setattr(readers, "READ_SECONDS", 0.3)
     stored = observations(db_path)
-    before = len(parse_worker.RUNS)
+    before = parse_worker.latest_run()
     error = refused(db_path, long_workbook(20_000), "longer than 0.3 s")
     assert "0.3秒" in error.message_zh and "工作簿过大" in error.message_zh
-    (run,) = parse_worker.RUNS[before:]
+    (run,) = parse_worker.runs_after(before)
     assert run.outcome == "time" and gone(run.pid)
     assert observations(db_path) == stored  # nothing written
 
@@ -160,10 +160,10 @@ def test_a_child_past_its_time_limit_is_killed_and_the_import_refused_in_both_la
 def test_a_child_past_its_memory_limit_is_stopped_and_the_import_refused_in_both_languages(db_path, monkeypatch):
     monkeypatch.setattr(readers, "READ_MEMORY_MB", 10)
     stored = observations(db_path)
-    before = len(parse_worker.RUNS)
+    before = parse_worker.latest_run()
     error = refused(db_path, long_workbook(20_000), "more than 10 MB of memory")
     assert "10 MB" in error.message_zh and "内存" in error.message_zh
-    (run,) = parse_worker.RUNS[before:]
+    (run,) = parse_worker.runs_after(before)
     assert run.outcome == "memory" and gone(run.pid)
     assert observations(db_path) == stored
     # the next workbook gets a fresh child with the usual limits
@@ -178,19 +178,19 @@ def test_a_wide_csv_is_read_in_a_child_too_and_refused_past_its_time_limit(db_pa
     data = ("地区," + periods + "\n" + "".join(f"长沙市,{','.join(str(i + j) for j in range(11))}\n"
                                                for i in range(40_000))).encode()
     stored = observations(db_path)
-    before = len(parse_worker.RUNS)
+    before = parse_worker.latest_run()
     with pytest.raises(ImportRejected) as info:
         import_file(db_path, data, "wide.csv", stage=readers.reader_for("wide", {"indicator": "retail_sales"}))
     (error,) = info.value.plan.errors
     assert error.code == "file_too_large" and "longer than 0.3 s" in error.message and "long format" in error.message
     assert "0.3秒" in error.message_zh and "长表格式" in error.message_zh
-    (run,) = parse_worker.RUNS[before:]
+    (run,) = parse_worker.runs_after(before)
     assert run.function == "monitor.readers.wide_csv_rows" and run.outcome == "time" and gone(run.pid)
     assert observations(db_path) == stored
 
 
 def test_a_long_csv_is_read_in_the_server_process_by_duckdb(db_path):
-    before = len(parse_worker.RUNS)
+    before = parse_worker.latest_run()
     data = "indicator,region,period,value,unit,source\nretail_sales,长沙市,2019,4287.3,亿元,湖南省统计局\n".encode()
     assert import_file(db_path, data, "long.csv", stage=readers.read_any).plan.added == 1
-    assert parse_worker.RUNS[before:] == []
+    assert parse_worker.runs_after(before) == []
