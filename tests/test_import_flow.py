@@ -128,3 +128,17 @@ def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path):
     reads = [r.function for r in parse_worker.runs_after(before)]
     assert (result.outcome, result.plan.added, reads) == ("success", 1, ["monitor.readers.workbook_rows"])
     assert stored(db_path) == [4287.3]
+
+
+def test_a_wide_csv_is_parsed_once_for_preview_and_confirm(db_path):
+    from monitor import parse_worker
+
+    data = "地区,2019年\n长沙市,4287.3\n株洲市,1090.2\n".encode()
+    request = import_flow.ImportRequest.make("wide.csv", data, "wide",
+                                             {"indicator": "retail_sales", "unit": "亿元", "source": "湖南省统计局"})
+    before = parse_worker.latest_run()  # wide CSVs are read in a child process, like workbooks
+    with Reader(db_path) as reader:
+        shown = import_flow.preview(reader, request)
+    result = import_flow.confirm(db_path, shown, "editor")
+    reads = [r.function for r in parse_worker.runs_after(before)]
+    assert (result.outcome, result.plan.added, reads) == ("success", 2, ["monitor.readers.wide_csv_rows"])
