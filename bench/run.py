@@ -29,6 +29,9 @@ them changes. Figures (one record per figure × scale × baseline, medians of --
   without the document);
 * load:<n> — n concurrent headless-Chromium sessions opening the overview and an indicator page,
   time until a status label is visible (median; p95 and errors in the record), vs the bare page.
+* bomb_refusal:<bomb>, viewer_during_bomb, viewer_during_heavy, small_preview:<kind> — workbook bombs
+  refused through the data page's preview, the overview's reruns meanwhile, and what reading workbooks and
+  wide CSVs in a child process costs a small upload (bench/bombs.py; issue 16 item 10).
 
 A run of every scale, figure and page writes bench/results.json and the results section of
 bench/README.md; any other run (--quick, a part) writes bench/work/partial/results.json, or --out.
@@ -95,7 +98,7 @@ PAGES = {  # url path: (script, query parameters besides dataset)
     "data": ("pages/data.py", {}),
     "method": ("pages/method.py", {}),
 }
-FIGURES = ("bulk_load", "assess", "queries", "pages", "report", "memory", "load", "workers")
+FIGURES = ("bulk_load", "assess", "queries", "pages", "report", "memory", "load", "workers", "bomb")
 NAIVE_FULL_ROWS = 5_000     # the naive loader inserts ~1,000 rows a second: larger files are sampled
 NAIVE_SAMPLE_ROWS = 5_000
 LOOP_SAMPLE_PAIRS = 300
@@ -1021,6 +1024,11 @@ def main(argv: list[str] | None = None) -> int:
         if "report" in figures:
             records += fig_report(data, repeat)
             log(f"[{name}] report done ({time.perf_counter() - t:.0f} s)")
+        if "bomb" in figures:
+            from bench.bombs import fig_bomb
+
+            records += fig_bomb(data, repeat)
+            log(f"[{name}] bomb done ({time.perf_counter() - t:.0f} s)")
         if "memory" in figures or "load" in figures:
             browser = args.browser if args.browser is not None else not args.quick
             records += fig_memory_and_load(data, "memory" in figures, "load" in figures, browser, sessions)

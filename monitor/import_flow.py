@@ -9,9 +9,10 @@ tests drive the same object directly. The rules it holds:
   change and the stored row it was compared with) goes to the importer, which raises PlanChanged if
   any of those figures was written since — by the CLI, another editor or a fetch — even when the
   counts of additions and revisions happen to be the same (issue 16, item 8).
-* A workbook is parsed once: the rows the preview staged are kept with it and staged again at
-  confirm, not read from the .xlsx a second time (a large workbook took seconds to parse; item 10).
-  A CSV is parsed again (DuckDB reads it faster than the rows could be held in every session).
+* A workbook or a wide CSV is parsed once: the rows the preview staged (read in a child process,
+  readers.READ_SECONDS) are kept with it and staged again at confirm, not read a second time (a large
+  workbook took seconds to parse; item 10). A long CSV is parsed again (DuckDB reads it faster than
+  the rows could be held in every session).
 * A confirmation carries the preview's id. A second click on Confirm, or a retry after the server
   restarted mid-import, finds the import the first one made (from the import log) and reports it
   (`ImportResult.repeated`) instead of writing again or calling it someone else's change.
@@ -28,6 +29,8 @@ import pyarrow as pa
 
 from . import importer, readers
 from .db import FileIdentity, Reader
+
+KEPT_FORMATS = ("xlsx", "xlsx-wide", "csv-wide")  # read in a child process, cell by cell: kept, not read twice
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,11 @@ class Preview:
     changes: pd.DataFrame = field(repr=False)
     database: FileIdentity | None
     id: str
-    staged: tuple[importer.StagedFile, pa.Table] | None = field(default=None, repr=False)  # a workbook's rows
+    staged: tuple[importer.StagedFile, pa.Table] | None = field(default=None, repr=False)  # rows read in a child
 
     def stage(self):
-        """The reader for the confirmation: the rows staged at preview for a workbook, else the request's reader."""
+        """The reader for the confirmation: the rows staged at preview for a workbook or a wide CSV, else the
+        request's reader."""
         if self.staged is None:
             return self.request.stage()
         staged, table = self.staged
@@ -96,7 +100,7 @@ def preview(reader: Reader, request: ImportRequest) -> Preview:
 
     def stage_and_keep(con, data, file_name):
         staged = read(con, data, file_name)
-        if staged.file_format.startswith("xlsx") and staged.rows:
+        if staged.file_format in KEPT_FORMATS and staged.rows:
             kept["staged"] = (staged, con.sql("SELECT * FROM staging").to_arrow_table())
         return staged
 

@@ -19,10 +19,11 @@ header:
   and year come from options or, when recognisable, from the title, unit and source lines.
 
 Every reader fills the same staging table as the long CSV, so validation, the diff and the write
-are the importer's. A wide table stages one row per cell, with `row_no` the cell's row and
-`loc_*`/`locrow_*` columns naming the header (or option, or title line) a field came from, so a
-problem points at the cell the user has to fix. Cells are normalised here, in Python, because
-these files are small: full-width digits and signs (NFKC), thousands separators, a unit written
+are the importer's. Workbooks and wide CSVs are read in a child process with a time and a memory limit
+(monitor.parse_worker; see READ_SECONDS), a long CSV by DuckDB in this process. A wide table stages one
+row per cell, with `row_no` the cell's row and `loc_*`/`locrow_*` columns naming the header (or option,
+or title line) a field came from, so a problem points at the cell the user has to fix. Cells are
+normalised here, in Python, because these files are small: full-width digits and signs (NFKC), thousands separators, a unit written
 in the cell ('1,234.5亿元') when it agrees with the table's, percent-formatted Excel cells. A cell
 that holds an Excel formula is reported, never evaluated.
 """
@@ -228,6 +229,11 @@ class Grid:
 # has thousands of cells; a long-format workbook a few hundred thousand. Larger files go in as CSV.
 MAX_WORKBOOK_CELLS = 2_000_000
 MAX_WORKBOOK_XML_BYTES = 64 * 1024 * 1024  # the sheets' and shared strings' XML, uncompressed
+# A row reaching further right than this is refused as it is read. openpyxl pads every row to its last cell,
+# so 1,000 rows with one cell in column XFD are 16 million cells: counting them up to MAX_WORKBOOK_CELLS took
+# 1.7 s on the loaded server; this bound stops at the first such row. A Bureau table has a column per period
+# (and one per growth rate): 30 years of months with growth rates are 721 columns.
+MAX_WORKBOOK_COLUMNS = 1_000
 
 
 class WorkbookTooLarge(ValueError):
@@ -250,7 +256,7 @@ def check_workbook_size(data: bytes) -> None:
                                f"工作表解压后XML共{xml:,}字节（上限{MAX_WORKBOOK_XML_BYTES:,}）")
 
 
-def read_workbook(data: bytes) -> list[Grid]:
+def read_workbook(data: bytes, max_cells: int | None = None) -> list[Grid]:
     """Every worksheet of an .xlsx, read in openpyxl's read-only (streaming) mode, formulas as written.
 
     Bounded: WorkbookTooLarge before parsing when the XML or a sheet's declared dimensions are beyond
@@ -258,6 +264,7 @@ def read_workbook(data: bytes) -> list[Grid]:
     declare no dimension, or a false one)."""
     import openpyxl  # only needed for workbooks
 
+    max_cells = MAX_WORKBOOK_CELLS if max_cells is None else max_cells
     check_workbook_size(data)
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     grids = []
@@ -267,19 +274,26 @@ def read_workbook(data: bytes) -> list[Grid]:
             if not hasattr(sheet, "iter_rows"):
                 continue  # a chart sheet
             declared = (sheet.max_row or 0) * (sheet.max_column or 0)
-            if declared > MAX_WORKBOOK_CELLS:
+            if declared > max_cells:
                 raise WorkbookTooLarge(
                     f"sheet {sheet.title!r} declares {declared:,} cells ({sheet.calculate_dimension()}; "
-                    f"limit {MAX_WORKBOOK_CELLS:,})",
-                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{MAX_WORKBOOK_CELLS:,}）", sheet.title)
+                    f"limit {max_cells:,})",
+                    f"工作表“{sheet.title}”声明了{declared:,}个单元格（上限{max_cells:,}）", sheet.title)
             sheet.reset_dimensions()  # some writers record wrong dimensions; read what is there
             grid = Grid(sheet.title, [])
             for r, row in enumerate(sheet.iter_rows()):
-                cells += len(row)
-                if cells > MAX_WORKBOOK_CELLS:
+                if len(row) > MAX_WORKBOOK_COLUMNS:
+                    last = column_letter(len(row) - 1)
                     raise WorkbookTooLarge(
-                        f"it holds more than {MAX_WORKBOOK_CELLS:,} cells (sheet {sheet.title!r}, row {r + 1})",
-                        f"单元格超过{MAX_WORKBOOK_CELLS:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
+                        f"row {r + 1} of sheet {sheet.title!r} reaches column {last} ({len(row):,} columns, limit "
+                        f"{MAX_WORKBOOK_COLUMNS:,}: delete any cells right of the table)",
+                        f"工作表“{sheet.title}”第{r + 1}行延伸到{last}列（{len(row):,}列，上限{MAX_WORKBOOK_COLUMNS:,}列；"
+                        "请删除表格右侧的单元格）", sheet.title)
+                cells += len(row)
+                if cells > max_cells:
+                    raise WorkbookTooLarge(
+                        f"it holds more than {max_cells:,} cells (sheet {sheet.title!r}, row {r + 1})",
+                        f"单元格超过{max_cells:,}个（工作表“{sheet.title}”第{r + 1}行）", sheet.title)
                 values = []
                 for c, cell in enumerate(row):
                     value = cell.value
@@ -1005,22 +1019,6 @@ LOC_TEXT = ("loc_indicator", "loc_region", "loc_period", "loc_period_type", "loc
 LOC_ROWS = ("locrow_indicator", "locrow_period", "locrow_period_type", "locrow_unit", "locrow_source")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, rows: list[dict], wide: bool) -> list[str]:
-    """Create the staging table from row dicts; returns the long columns present."""
-    present = [c for c in STAGING_TEXT if any(r.get(c) is not None for r in rows)]
-    for needed in REQUIRED_COLUMNS:
-        if needed not in present:
-            present.append(needed)
-    fields = [pa.field("row_no", pa.int32()), pa.field("sheet", pa.string())]
-    fields += [pa.field(c, pa.string()) for c in present]
-    if wide:
-        fields += [pa.field(c, pa.string()) for c in LOC_TEXT] + [pa.field(c, pa.int32()) for c in LOC_ROWS]
-    schema = pa.schema(fields)
-    table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=schema)
-    stage_frame(con, table)
-    return present
-
-
 def _fatal(con, report: Report, file_format: str, code: str, en: str, zh: str, sheet=None, row=None,
            column=None) -> StagedFile:
     report.error(code, en, zh, sheet, row, column)
@@ -1110,73 +1108,158 @@ def _read_csv(con, data: bytes, report: Report, layout: str, opts: Options) -> S
         staged = stage_long_csv(con, data, report.file)
         staged.problems = report.finish() + staged.problems
         return staged
+    return _read_in_child(con, report, "csv", wide_csv_rows, data, report, opts, Lookup.from_connection(con))
+
+
+def wide_csv_rows(data: bytes, report: Report, opts: Options, lookup: Lookup) -> RowsRead:
+    """Read a wide CSV (line endings normalised) into staging rows, without a database: what the child runs."""
+
+    def fatal(code: str, en: str, zh: str, row=None) -> RowsRead:
+        report.error(code, en, zh, row=row)
+        return RowsRead(report, "csv")
+
     try:
         text, _encoding = decode_text(data)
     except EncodingError as exc:
-        return _fatal(con, report, "csv", "bad_encoding", str(exc), exc.message_zh, row=exc.line)
+        return fatal("bad_encoding", str(exc), exc.message_zh, row=exc.line)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        return _fatal(con, report, "csv", "malformed_csv", f"the CSV cannot be parsed: {exc}", "CSV格式错误")
+        return fatal("malformed_csv", f"the CSV cannot be parsed: {exc}", "CSV格式错误")
     for row_no, fields in enumerate(rows, start=1):
         longest = max((len(f) for f in fields), default=0)
         if longest > MAX_FIELD_CHARS:
-            return _fatal(con, report, "csv", "field_too_long",
-                          f"a cell has {longest:,} characters, more than the limit of {MAX_FIELD_CHARS:,} "
-                          "(is a quotation mark left open?)",
-                          f"单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}（是否有未闭合的引号？）", row=row_no)
+            return fatal("field_too_long",
+                         f"a cell has {longest:,} characters, more than the limit of {MAX_FIELD_CHARS:,} "
+                         "(is a quotation mark left open?)",
+                         f"单元格有{longest:,}个字符，超过上限{MAX_FIELD_CHARS:,}（是否有未闭合的引号？）", row=row_no)
     grid = Grid(None, rows)
     table = find_table(grid)
     blocks = find_indicator_blocks(grid) if table is None else None
     if blocks is not None:
-        rows_out = read_indicator_blocks(grid, blocks, opts, Lookup.from_connection(con), report)
-        return _finish(con, report, "csv-wide", rows_out, wide=True, header_row=blocks[0] + 2)
-    if table is None:
-        return _fatal(con, report, "csv", "no_header",
-                      "no table header found: neither the long format's columns "
-                      f"({', '.join(REQUIRED_COLUMNS)}) nor a wide table (a region column, then periods such as "
-                      "'2024年1-6月' or '1-6月')",
-                      "未找到表头：既不是长表格式（indicator,region,period,…），也不是宽表（地区列后接期别列，如“1-6月”）",
-                      row=None)
-    rows_out = read_wide(grid, table, opts, Lookup.from_connection(con), report)
-    return _finish(con, report, "csv-wide", rows_out, wide=True, header_row=table.last_header_row + 1)
-
-
-def _finish(con, report: Report, file_format: str, rows: list[dict], *, wide: bool,
-            header_row: int | None = None, sheet: str | None = None) -> StagedFile:
-    if not rows:
+        rows_out = read_indicator_blocks(grid, blocks, opts, lookup, report)
+        header_row = blocks[0] + 2
+    elif table is None:
+        return fatal("no_header",
+                     "no table header found: neither the long format's columns "
+                     f"({', '.join(REQUIRED_COLUMNS)}) nor a wide table (a region column, then periods such as "
+                     "'2024年1-6月' or '1-6月')",
+                     "未找到表头：既不是长表格式（indicator,region,period,…），也不是宽表（地区列后接期别列，如“1-6月”）")
+    else:
+        rows_out = read_wide(grid, table, opts, lookup, report)
+        header_row = table.last_header_row + 1
+    if not rows_out:
         if not report.has_errors:
-            report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行", sheet,
-                         (header_row + 1) if header_row else None)
+            report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行",
+                         row=header_row + 1)
+        return RowsRead(report, "csv-wide")
+    table_out, columns = _staging_table(rows_out, wide=True)
+    return RowsRead(report, "csv-wide", table_out, columns)
+
+
+# Workbooks and wide CSVs are read in a child process (monitor.parse_worker): both are read cell by cell in
+# Python, holding the interpreter lock the server's viewers need. A workbook inside the bounds above (1.9
+# million cells) took 24 s; a 2.9 MB wide CSV (440,000 cells) 43 s, on the loaded two-core server. The child
+# is killed past these limits and the file refused (nothing is written); the largest workbook the bounds allow
+# needs about 0.5-1 GB to read. A long CSV stays in this process: DuckDB parses and validates it in C++
+# without the interpreter lock (a 206 MB file in 3.5 s), and sending the bytes to a child would only add a copy.
+READ_SECONDS = 60.0
+READ_MEMORY_MB = 1536
+
+
+@dataclass
+class RowsRead:
+    """What the child returns: the reader's report, the format, and the staging rows as an Arrow table."""
+
+    report: Report
+    file_format: str
+    table: pa.Table | None = None
+    columns: list[str] = field(default_factory=list)
+
+
+def _read_in_child(con, report: Report, file_format: str, function, *args) -> StagedFile:
+    """Stage what `function(*args) -> RowsRead` reads, run in a child process under READ_SECONDS and READ_MEMORY_MB."""
+    from . import parse_worker
+
+    try:
+        read = parse_worker.run(function, *args, seconds=READ_SECONDS, memory_mb=READ_MEMORY_MB)
+    except parse_worker.WorkerFailed as exc:
+        if file_format == "xlsx":
+            return _fatal(con, report, file_format, "workbook_too_large",
+                          f"the workbook is too large to import: {exc}; save the table as CSV (UTF-8) and import that",
+                          f"工作簿过大，无法导入：{exc.message_zh}；请另存为CSV（UTF-8）后导入")
+        return _fatal(con, report, file_format, "file_too_large",
+                      f"the table is too large to read: {exc}; split it into smaller files, or import it in the "
+                      "long format (indicator,region,period,value,…)",
+                      f"表格过大，无法读取：{exc.message_zh}；请拆分为较小的文件，或改用长表格式（indicator,region,period,value,…）导入")
+    except RuntimeError as exc:  # a reader bug in the child: report it like an unreadable file
+        return _fatal(con, report, file_format, "bad_xlsx" if file_format == "xlsx" else "malformed_csv",
+                      f"the file cannot be read ({exc})", "无法读取该文件")
+    if read.table is None:
         create_empty_staging(con, [])
-        return StagedFile(report.file, file_format, 0, [], report.finish())
-    columns = _stage(con, rows, wide)
-    return StagedFile(report.file, file_format, len(rows), columns, report.finish())
+    else:
+        stage_frame(con, read.table)
+    return StagedFile(read.report.file, read.file_format, read.table.num_rows if read.table is not None else 0,
+                      read.columns, read.report.finish())
 
 
 def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> StagedFile:
     try:
-        grids = read_workbook(data)
+        check_workbook_size(data)  # from the zip directory, in this process: no parsing yet
     except WorkbookTooLarge as exc:
         return _fatal(con, report, "xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return _fatal(con, report, "xlsx", "bad_xlsx",
                       f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
                       "文件不是可读取的.xlsx工作簿")
+    return _read_in_child(con, report, "xlsx", workbook_rows, data, report, layout, opts, Lookup.from_connection(con),
+                          MAX_WORKBOOK_CELLS)
+
+
+def _staging_table(rows: list[dict], wide: bool) -> tuple[pa.Table, list[str]]:
+    """The staging table's rows as Arrow (what _stage stages), and the long columns present."""
+    present = [c for c in STAGING_TEXT if any(r.get(c) is not None for r in rows)]
+    for needed in REQUIRED_COLUMNS:
+        if needed not in present:
+            present.append(needed)
+    fields = [pa.field("row_no", pa.int32()), pa.field("sheet", pa.string())]
+    fields += [pa.field(c, pa.string()) for c in present]
+    if wide:
+        fields += [pa.field(c, pa.string()) for c in LOC_TEXT] + [pa.field(c, pa.int32()) for c in LOC_ROWS]
+    schema = pa.schema(fields)
+    return pa.Table.from_pylist([{f.name: r.get(f.name) for f in fields} for r in rows], schema=schema), present
+
+
+def workbook_rows(data: bytes, report: Report, layout: str, opts: Options, lookup: Lookup,
+                  max_cells: int = MAX_WORKBOOK_CELLS) -> RowsRead:
+    """Read a workbook into staging rows, without a database: what the child process runs."""
+
+    def fatal(file_format: str, code: str, en: str, zh: str, sheet=None, row=None, column=None) -> RowsRead:
+        report.error(code, en, zh, sheet, row, column)
+        return RowsRead(report, file_format)
+
+    try:
+        grids = read_workbook(data, max_cells)
+    except WorkbookTooLarge as exc:
+        return fatal("xlsx", "workbook_too_large", str(exc), exc.message_zh, sheet=exc.sheet)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        return fatal("xlsx", "bad_xlsx",
+                     f"the file is a zip archive but not a readable .xlsx workbook ({type(exc).__name__}: {exc})",
+                     "文件不是可读取的.xlsx工作簿")
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl raises its own exception types for broken parts
-        return _fatal(con, report, "xlsx", "bad_xlsx",
-                      f"the workbook cannot be read ({type(exc).__name__}: {exc})", "无法读取该.xlsx工作簿")
+        return fatal("xlsx", "bad_xlsx", f"the workbook cannot be read ({type(exc).__name__}: {exc})",
+                     "无法读取该.xlsx工作簿")
     if opts.sheet:
         chosen = [g for g in grids if g.sheet == opts.sheet]
         if not chosen:
             names = ", ".join(g.sheet or "" for g in grids)
-            return _fatal(con, report, "xlsx", "no_such_sheet",
-                          f"no sheet named {opts.sheet!r}; the sheets are {names}",
-                          f"没有名为“{opts.sheet}”的工作表；现有工作表：{names}", column="sheet (option)")
+            return fatal("xlsx", "no_such_sheet", f"no sheet named {opts.sheet!r}; the sheets are {names}",
+                         f"没有名为“{opts.sheet}”的工作表；现有工作表：{names}", column="sheet (option)")
         grids = chosen
     rows: list[dict] = []
     formats = set()
-    lookup = None
     for grid in grids:
         if grid.is_empty():
             continue
@@ -1190,12 +1273,10 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         blocks = find_indicator_blocks(grid) if table is None and layout in ("auto", "wide") else None
         if blocks is not None:
             formats.add("xlsx-wide")
-            lookup = lookup or Lookup.from_connection(con)
             rows += read_indicator_blocks(grid, blocks, opts, lookup, report)
             continue
         if table:
             formats.add("xlsx-wide")
-            lookup = lookup or Lookup.from_connection(con)
             got = read_wide(grid, table, opts, lookup, report)
             if not got and not report.has_errors:
                 report.error("no_rows", "the table has a header but no data rows", "表格只有表头，没有数据行",
@@ -1205,15 +1286,14 @@ def _read_xlsx(con, data: bytes, report: Report, layout: str, opts: Options) -> 
         expected = {"long": "long ", "wide": "wide "}.get(layout, "")
         report.warning("sheet_skipped", f"sheet {grid.sheet!r} has no {expected}table header and is skipped",
                        f"工作表“{grid.sheet}”没有可识别的表头，已跳过", grid.sheet)
+    del grids
     if "xlsx-wide" not in formats:
         _ignored_options(report, opts, WIDE_ONLY)
     file_format = "xlsx-wide" if formats == {"xlsx-wide"} else "xlsx"
     if not formats and not report.has_errors:
         what = {"long": "the long format's columns", "wide": "a wide table header"}.get(layout, "a table header")
-        return _fatal(con, report, file_format, "no_header", f"no sheet of the workbook has {what}",
-                      "工作簿中没有可识别表头的工作表")
+        return fatal(file_format, "no_header", f"no sheet of the workbook has {what}", "工作簿中没有可识别表头的工作表")
     if not rows:
-        create_empty_staging(con, [])
-        return StagedFile(report.file, file_format, 0, [], report.finish())
-    columns = _stage(con, rows, wide="xlsx-wide" in formats)
-    return StagedFile(report.file, file_format, len(rows), columns, report.finish())
+        return RowsRead(report, file_format)
+    table_out, columns = _staging_table(rows, wide="xlsx-wide" in formats)
+    return RowsRead(report, file_format, table_out, columns)

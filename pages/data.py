@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from monitor import fetch, import_flow, importer
+from monitor import fetch, import_flow, importer, parse_worker
 from monitor.config import db_path
 from monitor.formatting import is_missing
 from monitor.i18n import choose, t
@@ -359,6 +359,9 @@ def import_section() -> None:
     st.caption(t("data.import_help", lang, dataset=t(f"dataset.{IMPORT_DATASET}", lang)))
     show_flash()
     last_outcome()
+    # Workbooks are read in a child of a helper process that takes seconds to start (it imports the readers):
+    # start it now, while the editor picks a file, so the first upload is answered at once. Idempotent.
+    parse_worker.warm()
     upload = uploaded_file()
     layout, options = import_options()
     if upload is None:

@@ -109,12 +109,12 @@ def test_no_module_imports_another_modules_private_names():
     assert offenders == []
 
 
-def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path, monkeypatch):
+def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path):
     import io
 
     import openpyxl
 
-    from monitor import readers
+    from monitor import parse_worker
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -122,10 +122,23 @@ def test_a_workbook_is_parsed_once_for_preview_and_confirm(db_path, monkeypatch)
     sheet.append(["retail_sales", "长沙市", "2019", 4287.3, "亿元", "湖南省统计局"])
     buffer = io.BytesIO()
     book.save(buffer)
-    calls = []
-    real = readers.read_workbook
-    monkeypatch.setattr(readers, "read_workbook", lambda data: calls.append(1) or real(data))
+    before = parse_worker.latest_run()  # workbooks are read in a child process (monitor.parse_worker), once a run
     shown = preview_of(db_path, buffer.getvalue(), "one.xlsx")
     result = import_flow.confirm(db_path, shown, "editor")
-    assert (result.outcome, result.plan.added, len(calls)) == ("success", 1, 1)
+    reads = [r.function for r in parse_worker.runs_after(before)]
+    assert (result.outcome, result.plan.added, reads) == ("success", 1, ["monitor.readers.workbook_rows"])
     assert stored(db_path) == [4287.3]
+
+
+def test_a_wide_csv_is_parsed_once_for_preview_and_confirm(db_path):
+    from monitor import parse_worker
+
+    data = "地区,2019年\n长沙市,4287.3\n株洲市,1090.2\n".encode()
+    request = import_flow.ImportRequest.make("wide.csv", data, "wide",
+                                             {"indicator": "retail_sales", "unit": "亿元", "source": "湖南省统计局"})
+    before = parse_worker.latest_run()  # wide CSVs are read in a child process, like workbooks
+    with Reader(db_path) as reader:
+        shown = import_flow.preview(reader, request)
+    result = import_flow.confirm(db_path, shown, "editor")
+    reads = [r.function for r in parse_worker.runs_after(before)]
+    assert (result.outcome, result.plan.added, reads) == ("success", 2, ["monitor.readers.wide_csv_rows"])
