@@ -77,7 +77,8 @@ MISSING_MARKERS = frozenset({"-", "--", "---", "—", "——", "–", "...", ".
 # A total row of a table of Hunan's prefectures is the province.
 TOTAL_NAMES = frozenset({"合计", "总计", "全省合计", "全省总计", "全省(合计)", "湖南省合计", "全省全市"})
 INDICATOR_ALIASES = {"社会消费品零售额": "retail_sales", "社零额": "retail_sales", "社零总额": "retail_sales",
-                     "进出口": "trade_total", "进口": "imports"}  # customs releases head their blocks so
+                     "进出口": "trade_total", "出口": "exports",
+                     "进口": "imports"}  # customs releases head their blocks so
 REGION_LABEL = re.compile(r"^(地区|市州|市\(州\)|地市|城市|区域|名称|地区名称|市州名称|单位名称|行政区划|区县|县市区|项目|指标)")
 GROWTH_WORDS = re.compile(r"比上年同期|比去年同期|比上年|比去年|同比|增长率|增长|增速|增幅|增减|±")
 VALUE_WORDS = re.compile(r"^(截至|截止)|(绝对额|绝对值|总额|金额|数值|本期|零售额|额|止|末)$")
@@ -351,6 +352,11 @@ class HeaderPeriod:
 
 _DASHES = re.compile(r"(?<=\d)(?:[-‐‑‒–—―−~〜]|至|到)+(?=\d)")
 _SUFFIX_TYPE = r"(?P<s>累计值|累计|当月值|当月)?"
+# '1-12月' is read as what it says, the January–December cumulative ('2023-12', ytd), never as the annual
+# figure ('2023'): a monthly report's 1-12月 is the preliminary cumulative, published weeks before the annual
+# figure (统计公报, 年鉴), which can differ. Stored apart (monitor/periods.py: ytd is the cumulative), both are
+# kept; the assessment lets a 1-12月 row stand in for the year only until an annual row exists
+# (monitor/assess/inputs.py, per_year). Only '2023年' or '2023年全年' is an annual figure.
 _PERIOD_FORMS = [
     (re.compile(r"(?:(?P<y>\d{4})年)?1-(?P<m>\d{1,2})月份?" + _SUFFIX_TYPE), "ytd"),
     (re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月份?" + _SUFFIX_TYPE), None),

@@ -19,7 +19,7 @@ from ui.ledger import (
     upload_returned,
 )
 from ui.state import View, url_widget
-from ui.text import md
+from ui.text import md, t_md
 
 require_app_frame()
 view = View()
@@ -78,7 +78,8 @@ st.download_button(t("ledger.page.export_csv", lang), data=lambda: ledger.export
                    file_name=f"{prefix}{name}.csv", key="ledger_csv")
 if auth.is_unlocked():
     template_dept = dept if dept != "all" else departments.code.iloc[0]
-    st.download_button(t("ledger.page.template", lang, department=dept_names.get(template_dept, template_dept)),
+    # a button's label is Markdown; the department's name is data
+    st.download_button(t_md("ledger.page.template", lang, department=dept_names.get(template_dept, template_dept)),
                        data=lambda: ledger.build_template(get_reader(), template_dept, period, view.dataset),
                        file_name=ledger.template_file_name(dept_names.get(template_dept, template_dept), period),
                        key="ledger_template")

@@ -21,7 +21,7 @@ from ui.data import (
 from ui.frame import require_app_frame
 from ui.report_button import report_button
 from ui.state import View, url_widget
-from ui.text import md
+from ui.text import md, t_md
 from ui.widgets import STATUS_ORDER, as_list, status_badge, status_label
 
 require_app_frame()
@@ -118,7 +118,7 @@ def render_card(row) -> None:
                 text += "　" + t("format.label", lang, label=line.schedule_label, value=fmt_rate(line.schedule, lang))
             st.progress(bar, text=text)
         if row.status == "na":
-            st.info(t("overview.missing", lang, reason=pick(row, "reason", lang)), icon=":material/info:")
+            st.info(t_md("overview.missing", lang, reason=pick(row, "reason", lang)), icon=":material/info:")
         else:
             sentence = pick(row, "sentence", lang)
             if sentence:
@@ -184,7 +184,8 @@ with st.expander(t("caveats.title", lang), icon=":material/warning:"):
     st.markdown(t("caveats.body", lang))
 if dept != "all":
     statuses = tuple(sorted(zip(frame.target_id, frame.status)))
-    st.info(load_department_summary(dept, statuses, lang), icon=":material/account_balance:")
+    # the line names the department (data/departments.csv or a plan file): shown as text
+    st.info(md(load_department_summary(dept, statuses, lang)), icon=":material/account_balance:")
 
 render_status_counts(frame)
 report_button(view, region)  # 生成监测报告（Word）: the CLI's report of this view

@@ -35,11 +35,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(db: Path):
-    """`streamlit run app.py` on a free local port over `db`, as viewers (no editor password); yields the URL."""
+def serve(db: Path, extra_env: dict[str, str] | None = None):
+    """`streamlit run app.py` on a free local port over `db`, as viewers (no editor password unless
+    `extra_env` sets one); yields the URL."""
     port = free_port()
     env = {**os.environ, "MONITOR_DB": str(db)}
     env.pop("MONITOR_EDITOR_PASSWORD", None)  # viewers: the data page is read-only
+    env.update(extra_env or {})
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],

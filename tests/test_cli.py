@@ -100,11 +100,11 @@ def test_dry_run_shows_the_diff_and_writes_nothing_then_import_writes(db_path, t
 
 def test_dry_run_of_a_bad_file_exits_2_and_lists_the_problems(db_path, tmp_path, capsys):
     wide = tmp_path / "wide.csv"
-    wide.write_text(WIDE.replace("株洲市,3000000", "湘西自治州,3000000"), encoding="utf-8")
+    wide.write_text(WIDE.replace("株洲市,3000000", "湘西土家族自治州,3000000"), encoding="utf-8")
     assert main(["import", str(wide), "--db", str(db_path), "--dry-run", "--source", "s"]) == 2
     err = capsys.readouterr().err
     assert "would be rejected" in err
-    assert "wide.csv, row 5, column 地区: unknown region '湘西自治州'; did you mean 湘西土家族苗族自治州?" in err
+    assert "wide.csv, row 5, column 地区: unknown region '湘西土家族自治州'; did you mean 湘西土家族苗族自治州?" in err
 
 
 def test_dry_run_needs_an_existing_database(tmp_path, capsys):

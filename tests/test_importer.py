@@ -103,7 +103,7 @@ def test_each_kind_of_bad_row_is_named(db_path, row, code):
 
 def test_unknown_region_gets_a_suggestion(db_path):
     with pytest.raises(ImportRejected) as info:
-        import_file(db_path, csv_bytes("retail_sales,湘西自治州,2024,1,亿元,,s,,"), "s.csv", today=TODAY)
+        import_file(db_path, csv_bytes("retail_sales,湘西土家族自治州,2024,1,亿元,,s,,"), "s.csv", today=TODAY)
     assert "湘西土家族苗族自治州" in info.value.plan.errors[0].message
 
 

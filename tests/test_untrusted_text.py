@@ -143,3 +143,44 @@ def test_an_uploaded_file_name_is_shown_as_text_in_the_editors_messages(db_path,
     assert r"!\[t\](http://attacker.example/fn.png).csv" in successes
     text = markdown_texts(at)
     assert "![t](" not in text  # neither the success message nor the last-import line renders it
+
+
+def test_a_returned_ledger_file_and_department_names_are_shown_as_text_to_editors(db_path, monkeypatch):
+    """The ledger page as an editor sees it: the template button names a department (data), the preview and a
+    refusal at Confirm name the uploaded file and quote it; all shown as text."""
+    import duckdb
+
+    from monitor import ledger
+    from monitor.export import XLSX_MIME
+    from tests.test_ledger import fill, template
+
+    returned = fill(template(db_path), {1: {"progress": "新增限上企业1200家。", "status": "按计划推进"}})
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("UPDATE departments SET short_name_zh = short_name_zh || ?", [NAME])
+    monkeypatch.setenv("MONITOR_DB", str(db_path))
+    monkeypatch.setenv(auth.PASSWORD_ENV, "correct horse battery staple")
+    auth.THROTTLE.reset()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.text_input(key="data_password").input("correct horse battery staple")
+    at.button[0].click().run()
+    at.switch_page("pages/ledger.py").run()
+    assert not at.exception, at.exception
+    labels = "\n".join(str(el.proto) for el in at.get("download_button"))
+    assert r"!\\[t\\](http://attacker.example/name.png)" in labels and "![t](" not in labels
+
+    name = "![t](http://attacker.example/fn.png).xlsx"
+    at.file_uploader(key="ledger_upload").upload(name, returned, XLSX_MIME).run()
+
+    def refuse(*args, **kwargs):  # a refusal at Confirm (the file changed meanwhile, say) quoting the file name
+        raise ledger.LedgerRejected([ledger.LedgerProblem("not_a_template", file=name)])
+    monkeypatch.setattr(ledger, "import_returned", refuse)
+    at.button(key="ledger_confirm").click().run()
+    assert not at.exception, at.exception
+    shown = markdown_texts(at)
+    assert r"!\[t\](http://attacker.example/fn.png).xlsx" in "\n".join(str(el.value) for el in at.success)
+    assert "attacker.example/fn.png" in "\n".join(el.value for el in at.text)  # the problems, as plain text
+    assert "![t](" not in shown

@@ -3,6 +3,8 @@ synthetic-data banner. app.py draws it before running the chosen page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from monitor.i18n import t
@@ -12,12 +14,16 @@ from .data import notice_replaced_database, require_database
 from .widgets import synthetic_banner
 
 FRAMED_KEY = "_framed_by_app"
+# The tab icon, drawn here and sent inline (Streamlit turns a local .svg into a data: URL). A ":material/…"
+# icon would make every browser fetch the picture from fonts.gstatic.com: a request off the server, which
+# fails on an offline network and tells a third party who reads the app (issue 16).
+FAVICON = Path(__file__).with_name("favicon.svg")
 
 
 def draw_controls() -> str:
     """The page config and the shared sidebar controls; returns the language."""
     # no page_title here: each page's own title (st.Page) names its browser tab
-    st.set_page_config(page_icon=":material/monitoring:", layout="wide")
+    st.set_page_config(page_icon=str(FAVICON), layout="wide")
     # A chart wider than a phone (the faceted small multiples keep fixed-size panels) scrolls inside its own
     # box instead of pushing the whole page sideways. Static CSS from the code, never from data.
     st.html("<style>[data-testid='stVegaLiteChart'], [data-testid='stArrowVegaLiteChart']"

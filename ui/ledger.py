@@ -118,8 +118,9 @@ def upload_returned(dataset: str, lang: str, editor: str) -> None:
         for name, data in ready:
             try:
                 result = ledger.import_returned(db_path(), data, name, user=editor)
-            except ledger.LedgerRejected as exc:
-                st.error(exc.summary(lang))
+            except ledger.LedgerRejected as exc:  # the problems name the file and quote its cells: plain text
+                st.error(t_md("ledger.cli.rejected", lang, file=name), icon=":material/block:")
+                st.text(exc.summary(lang))
                 continue
             st.success(t_md("ledger.cli.imported", lang, file=name, added=result.added, revised=result.revised,
                          unchanged=result.unchanged))

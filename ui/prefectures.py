@@ -13,6 +13,7 @@ from monitor.formatting import fmt_period, fmt_value
 from monitor.geo import prefecture_shapes
 from monitor.i18n import pick, t
 
+from .text import md
 from .widgets import as_list, status_badge
 
 
@@ -150,7 +151,7 @@ def render_small_multiples(history: pd.DataFrame, c: Comparison, names: dict[str
         st.altair_chart(charts.build_small_multiples(panels, order=order, shared_scale=shared,
                                                      yardstick=c.yardstick_value), width="content")
     if without:
-        st.caption(t("format.label", lang, label=name_list(without, names, lang),
+        st.caption(t("format.label", lang, label=md(name_list(without, names, lang)),
                      value=t("prefectures.no_data_note", lang)))
 
 
@@ -159,7 +160,7 @@ def render_focus_card(code: str, table: pd.DataFrame, assessed: pd.DataFrame, hi
     """One prefecture: its figure and rank in the period, its assessed targets, its rank in past periods."""
     lang = c.lang
     with st.container(border=True):
-        st.markdown(f"### {full_names[code]}")
+        st.markdown(f"### {md(full_names[code])}")  # region and target names are data: shown as text
         row = table[table.region_code == code]
         if len(row) and not row.missing.iloc[0]:
             r = row.iloc[0]
@@ -172,7 +173,7 @@ def render_focus_card(code: str, table: pd.DataFrame, assessed: pd.DataFrame, hi
         mine = assessed[(assessed.region == code) & (assessed.status != "not_scored")]
         for target in mine[mine.status != "na"].itertuples():
             with st.container(horizontal=True, vertical_alignment="center"):
-                st.markdown(pick(target, "name", lang))
+                st.markdown(md(pick(target, "name", lang)))
                 status_badge(target.status, lang, as_list(target.qualifiers))
         not_assessable = int((mine.status == "na").sum())
         if not_assessable:

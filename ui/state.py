@@ -10,6 +10,7 @@ import streamlit as st
 from monitor.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick, t
 
 from .data import load_datasets, load_periods
+from .text import md
 
 LATEST = "latest"
 
@@ -55,9 +56,10 @@ def language_selector() -> str:
 def dataset_selector(lang: str) -> str:
     datasets = load_datasets()
     options = [d for d in datasets.id.tolist() if d == "official" or datasets.set_index("id").rows.get(d, 0) > 0]
-    names = {row.id: pick(row, "name", lang) for row in datasets.itertuples()}
+    # a segmented control renders its options as Markdown; dataset names are data (import --new-dataset)
+    names = {row.id: md(pick(row, "name", lang)) for row in datasets.itertuples()}
     url_widget(st.sidebar.segmented_control, t("sidebar.dataset", lang), options, "dataset", "official",
-               required=True, format_func=lambda d: names.get(d, d), help=t("sidebar.dataset_help", lang))
+               required=True, format_func=lambda d: names.get(d, md(d)), help=t("sidebar.dataset_help", lang))
     return st.session_state.get("dataset") or "official"
 
 

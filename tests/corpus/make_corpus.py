@@ -35,7 +35,7 @@ FILES: dict[str, bytes] = {
     "empty.csv": b"",
     "header_only.csv": HEADER.encode(),
     "unknown_region.csv": long_csv(GOOD.strip(), "retail_sales,火星市,2024,300,亿元,,src,,"),
-    "region_suggestion.csv": long_csv("retail_sales,湘西自治州,2024,300,亿元,,src,,"),
+    "region_suggestion.csv": long_csv("retail_sales,湘西土家族自治州,2024,300,亿元,,src,,"),
     "unknown_indicator.csv": long_csv("retail_sale,长沙市,2024,6000,亿元,,src,,"),
     "derived_indicator.csv": long_csv("new_above_quota_enterprises,湖南省,2024,100,家,,src,,"),
     "non_numeric.csv": long_csv(GOOD.strip(), "retail_sales,株洲市,2024,12x,亿元,,src,,"),
@@ -61,7 +61,7 @@ FILES: dict[str, bytes] = {
                                  header=HEADER.strip() + ",quote\n"),
     # --- wide tables (CSV)
     "wide_gbk_region.csv": wide_csv([TITLE, UNIT, "地区,1-5月,1-6月", "全省,9000.1,10800.5", "长沙市,2500,3000.2",
-                                     "湘西自治州,100,120", SOURCE], "gbk"),
+                                     "湘西土家族自治州,100,120", SOURCE], "gbk"),
     "wide_non_numeric.csv": b"\xef\xbb\xbf" + wide_csv([TITLE, UNIT, "地区,1-5月,1-6月", "长沙市,2500,3000.2",
                                                           "株洲市,约300,350", SOURCE]),
     "wide_empty_cell.csv": wide_csv([TITLE, UNIT, "地区,1-5月,1-6月", "长沙市,2500,3000.2", "株洲市,300,",
