@@ -188,8 +188,9 @@ def recorded(browser):
     context.close()
 
 
-@pytest.mark.parametrize("dataset", ["official", "demo"])
-@pytest.mark.parametrize("lang", ["zh", "en"])
+# Each dataset and each language once (every field holds the hostile text in both languages): the four
+# combinations took 4 × 62 s of the CI run; the AppTest check below still covers both datasets on every page.
+@pytest.mark.parametrize("dataset, lang", [("official", "zh"), ("demo", "en")])
 def test_every_page_with_hostile_text_in_every_field_requests_only_loopback(hostile_server, recorded, dataset, lang):
     page, requests, blocked = recorded
     query = f"dataset={dataset}&lang={lang}"
