@@ -1,4 +1,4 @@
-"""Shared fixtures: an initialised database built once per session and copied per test,
+"""Shared fixtures: an initialised database built once per session and copied per test, the headless browser,
 and the fake NBS server (tests/fakes/nbs_server.py)."""
 
 from __future__ import annotations
@@ -45,3 +45,16 @@ def demo_db(demo_template, tmp_path) -> Path:
     path = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_template, path)
     return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, one per test module (the browser tests share it)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (./test.sh installs it)"
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -76,16 +76,6 @@ def server(template_db, tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (./test.sh installs it)"
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 def status_locator(page, lang):
     """A status label as drawn in a badge (the badge text also holds the icon's ligature name)."""
     labels = "|".join(re.escape(t(f"status.{s}", lang)) for s in STATUS_KEYS)

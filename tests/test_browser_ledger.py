@@ -15,7 +15,7 @@ import pytest
 from monitor import ledger, measures
 from monitor.db import Reader
 from monitor.i18n import t
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve
+from tests.test_browser import ARTIFACTS, serve
 
 WIDTH = 1400
 DATASET = "demo"
@@ -32,15 +32,6 @@ def demo_copy(demo_template, tmp_path_factory):
 def server(demo_copy):
     with serve(demo_copy) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

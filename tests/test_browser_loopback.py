@@ -26,7 +26,7 @@ from monitor.config import PLANS_DIR
 from monitor.i18n import t
 from monitor.importer import import_file
 from monitor.registry import add_plan
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.test_browser import serve
 from tests.test_untrusted_text import APP, PLAN, QUOTE, RENDERED_AS_MARKDOWN
 
 EVIL = "attacker.example"
@@ -100,15 +100,6 @@ def hostile_server(hostile_db):
     db, plans = hostile_db
     with serve(db, {"MONITOR_PLANS_DIR": str(plans), "MONITOR_EDITOR_PASSWORD": PASSWORD}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def is_local(url: str) -> bool:

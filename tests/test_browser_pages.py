@@ -11,7 +11,7 @@ import pytest
 
 from monitor.i18n import t
 from tests.conftest import PROJECT_ROOT
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, serve
+from tests.test_browser import ARTIFACTS, serve
 from ui.pages import PAGES
 
 LEDGER_SHOT = PROJECT_ROOT / "docs" / "screenshot-ledger.png"
@@ -23,15 +23,6 @@ def demo_server(demo_template, tmp_path_factory):
     shutil.copyfile(demo_template, db)
     with serve(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.mark.parametrize("width", [1400, 390])
