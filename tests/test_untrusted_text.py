@@ -123,7 +123,8 @@ def test_method_page_renders_plan_text_as_text(hostile_app):
         assert_no_live_markdown(hostile_app("pages/method.py", lang=lang))
 
 
-def test_an_uploaded_file_name_is_shown_as_text_in_the_editors_messages(db_path, monkeypatch):
+def unlocked_editor(db_path, monkeypatch) -> AppTest:
+    """An AppTest session on `db_path` that has unlocked editing on the data page with the editor password."""
     monkeypatch.setenv("MONITOR_DB", str(db_path))
     monkeypatch.setenv(auth.PASSWORD_ENV, "correct horse battery staple")
     auth.THROTTLE.reset()
@@ -134,6 +135,11 @@ def test_an_uploaded_file_name_is_shown_as_text_in_the_editors_messages(db_path,
     at.switch_page("pages/data.py").run()
     at.text_input(key="data_password").input("correct horse battery staple")
     at.button[0].click().run()
+    return at
+
+
+def test_an_uploaded_file_name_is_shown_as_text_in_the_editors_messages(db_path, monkeypatch):
+    at = unlocked_editor(db_path, monkeypatch)
     name = "![t](http://attacker.example/fn.png).csv"
     data = "indicator,region,period,value,unit,source\nretail_sales,长沙市,2019,4287.3,亿元,湖南省统计局\n".encode()
     at.file_uploader[0].upload(name, data, "text/csv").run()
@@ -157,16 +163,7 @@ def test_a_returned_ledger_file_and_department_names_are_shown_as_text_to_editor
     returned = fill(template(db_path), {1: {"progress": "新增限上企业1200家。", "status": "按计划推进"}})
     with duckdb.connect(str(db_path)) as con:
         con.execute("UPDATE departments SET short_name_zh = short_name_zh || ?", [NAME])
-    monkeypatch.setenv("MONITOR_DB", str(db_path))
-    monkeypatch.setenv(auth.PASSWORD_ENV, "correct horse battery staple")
-    auth.THROTTLE.reset()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/data.py").run()
-    at.text_input(key="data_password").input("correct horse battery staple")
-    at.button[0].click().run()
+    at = unlocked_editor(db_path, monkeypatch)
     at.switch_page("pages/ledger.py").run()
     assert not at.exception, at.exception
     labels = "\n".join(str(el.proto) for el in at.get("download_button"))
